@@ -1,0 +1,159 @@
+"""Drive DigitLab in headless Chromium: start the app, draw strokes, read the prediction.
+
+Shared by the browser tests and the benchmarks. Needs Playwright's Python package and a Chromium
+binary (Debian's `chromium`; Playwright's own browser download is not needed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from digitlab.config import ROOT_DIR
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PREDICTION_SELECTOR = ".st-key-prediction"
+SERVER_START_TIMEOUT = 60.0
+
+
+def chromium_path() -> str:
+    """Path of the Chromium binary: $CHROMIUM_PATH, else the first chromium on PATH."""
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        raise FileNotFoundError("Chromium not found: install it (`apt-get install chromium`) or set CHROMIUM_PATH")
+    return path
+
+
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_app(script: str = "app.py", port: int | None = None, env: dict | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start `streamlit run script` on localhost; yields (url, process) once the server is healthy."""
+    port = port or free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", script,
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.serverAddress", "localhost",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT_DIR, env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = SERVER_START_TIMEOUT) -> None:
+    """Block until the Streamlit server answers its health check; raise if it dies or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"streamlit did not answer at {url} within {timeout:.0f} s")
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """A headless Chromium browser driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def drawing_surface(page, timeout_ms: float = 60_000):
+    """The canvas element that receives the pen: the top one of the drawing component's layers."""
+    canvas = page.locator("canvas").last
+    canvas.wait_for(timeout=timeout_ms)
+    return canvas
+
+
+def draw_stroke(page, points: Sequence[tuple[float, float]], steps: int = 6) -> None:
+    """Draw one stroke with the mouse through `points`, given in canvas pixels."""
+    box = drawing_surface(page).bounding_box()
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + points[0][0], y0 + points[0][1])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x0 + x, y0 + y, steps=steps)
+    page.mouse.up()
+
+
+def prediction_text(page, timeout_ms: float = 30_000) -> str:
+    """The text of the prediction container, waiting for it to appear."""
+    container = page.locator(PREDICTION_SELECTOR)
+    container.wait_for(timeout=timeout_ms)
+    return container.inner_text()
+
+
+def predicted_digit(text: str) -> int | None:
+    """The first digit in the prediction container's text, as our checks read it."""
+    match = re.search(r"\d", text)
+    return int(match.group()) if match else None
+
+
+def wait_for_new_prediction(page, previous: str, timeout_ms: float = 30_000) -> str:
+    """Wait until the prediction text differs from `previous` and no rerun is pending; returns it."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        container = page.locator(PREDICTION_SELECTOR)
+        if container.count():
+            text = container.inner_text()
+            if text != previous:
+                return text
+        page.wait_for_timeout(10)
+    raise TimeoutError("no new prediction appeared")
+
+
+def page_errors(page) -> list[str]:
+    """Texts of Streamlit exception and error boxes shown on the page."""
+    boxes = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
+    return [boxes.nth(i).inner_text() for i in range(boxes.count())]
+
+
+# Strokes of a few digits in a 280x280 canvas, drawn the way a person would.
+DIGIT_STROKES: dict[int, list[list[tuple[float, float]]]] = {
+    1: [[(150, 50), (150, 120), (148, 180), (146, 235)]],
+    7: [[(80, 60), (140, 58), (205, 60), (185, 110), (160, 165), (135, 230)]],
+    0: [[(140, 50), (100, 70), (85, 140), (100, 210), (140, 230), (180, 210), (195, 140), (180, 70), (140, 50)]],
+}
+

@@ -1,0 +1,36 @@
+"""Constants shared by the app, training, benchmarks and tests."""
+
+from pathlib import Path
+
+# Where things live
+ROOT_DIR = Path(__file__).resolve().parent.parent
+MODEL_DIR = ROOT_DIR / "model"
+MODEL_PATH = MODEL_DIR / "digitlab_cnn.keras"
+METADATA_PATH = MODEL_DIR / "metadata.json"
+KERAS_MNIST_PATH = Path.home() / ".keras" / "datasets" / "mnist.npz"
+SHARED_DATA_DIR = ROOT_DIR.parent / "shared" / "data"
+
+# MNIST geometry (LeCun et al.): the digit fits a 20x20 box, centred by mass in 28x28.
+IMAGE_SIZE = 28
+DIGIT_BOX = 20
+# MNIST's centre of mass sits at pixel index (14, 14) (measured: 13.99, 14.00).
+CENTRE_OF_MASS = (14.0, 14.0)
+NUM_CLASSES = 10
+
+# Ink detection: a pixel counts as ink when it differs from the background by this much (0..1).
+INK_THRESHOLD = 0.1
+# A drawing whose ink spans fewer pixels than this share of the canvas' short side is "too small".
+MIN_INK_EXTENT = 0.08
+
+# Canvas defaults: big enough for a finger, stroke width that maps to MNIST's ~2-3 px at 28x28.
+CANVAS_SIZE = 280
+DEFAULT_STROKE_WIDTH = 18
+STROKE_WIDTH_RANGE = (6, 40)
+
+# Below this confidence the app says it is unsure instead of announcing a digit.
+CONFIDENT_THRESHOLD = 0.6
+
+# Session-state keys: the seam between the drawing page, the other pages and the tests.
+STATE_IMAGE = "digit_image"  # float32 (28, 28) in [0, 1], or None
+STATE_CANVAS_RGBA = "canvas_rgba"  # uint8 (H, W, 4) as returned by the canvas, or None
+STATE_CANVAS_KEY = "canvas_key"  # int bumped to clear the canvas

@@ -1,0 +1,56 @@
+"""MNIST loading (offline), and file checksums that tie artifacts to their data and model."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from digitlab.config import KERAS_MNIST_PATH, SHARED_DATA_DIR
+
+MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+class DataNotFoundError(FileNotFoundError):
+    """MNIST is not where we looked; the message says where to put it."""
+
+
+def find_mnist(path: str | Path | None = None) -> Path:
+    """The MNIST npz to read: `path` if given, else Keras' cache, else the shared data folder."""
+    candidates = [Path(path)] if path is not None else [KERAS_MNIST_PATH, SHARED_DATA_DIR / "mnist.npz"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    looked = ", ".join(str(candidate) for candidate in candidates)
+    raise DataNotFoundError(
+        f"MNIST not found (looked at: {looked}). Put the Keras file mnist.npz at {KERAS_MNIST_PATH} "
+        "or pass its path with --data PATH (an npz holding x_train, y_train, x_test, y_test)."
+    )
+
+
+def load_mnist(path: str | Path | None = None) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """((x_train, y_train), (x_test, y_test)) as in `keras.datasets.mnist.load_data()`: uint8 (N, 28, 28)."""
+    source = find_mnist(path)
+    try:
+        with np.load(source) as data:
+            x_train, y_train, x_test, y_test = (data[key] for key in MNIST_KEYS)
+    except (KeyError, ValueError, OSError) as error:
+        raise DataNotFoundError(
+            f"{source} is not a Keras MNIST npz (needs arrays {', '.join(MNIST_KEYS)}): {error}"
+        ) from error
+    return (x_train, y_train), (x_test, y_test)
+
+
+def to_float_images(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) in [0, 255] -> float32 (N, 28, 28) in [0, 1]."""
+    return np.asarray(images, dtype=np.float32) / 255.0
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

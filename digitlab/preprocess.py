@@ -1,0 +1,114 @@
+"""Turn a canvas drawing into an MNIST-style 28x28 image, the way LeCun et al. prepared MNIST.
+
+The steps: find the ink (any ink and background colours, opaque or transparent background) ->
+crop to the ink -> fit into a 20x20 box keeping the aspect ratio -> place in 28x28 so that the
+centre of mass is at the centre.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from digitlab.config import CENTRE_OF_MASS, DIGIT_BOX, IMAGE_SIZE, INK_THRESHOLD, MIN_INK_EXTENT
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """Every intermediate image of the pipeline, for the app's "what the model sees" panel."""
+
+    ink: np.ndarray  # float32 (H, W) in [0, 1]: ink intensity on the canvas
+    bbox: tuple[int, int, int, int]  # (top, left, bottom, right) of the ink, bottom/right exclusive
+    cropped: np.ndarray  # float32 (h, w) in [0, 1]: the ink cropped to its bounding box
+    fitted: np.ndarray  # float32, longest side 20, in [0, 1]: fitted into the 20x20 box
+    image: np.ndarray  # float32 (28, 28) in [0, 1]: the model input, white digit on black
+
+    @property
+    def extent(self) -> float:
+        """Longest side of the ink's bounding box as a share of the canvas' shorter side."""
+        top, left, bottom, right = self.bbox
+        return max(bottom - top, right - left) / min(self.ink.shape)
+
+    @property
+    def is_too_small(self) -> bool:
+        """True for a dot or a tiny mark: too little drawing to read a digit from."""
+        return self.extent < MIN_INK_EXTENT
+
+
+def ink_intensity(rgba: np.ndarray) -> np.ndarray:
+    """Ink per pixel of a canvas image: uint8 (H, W, 4), (H, W, 3) or (H, W) -> float32 (H, W) in [0, 1].
+
+    A mostly transparent image is read by its alpha channel; an opaque one by each pixel's colour
+    distance from the background colour (the median colour), scaled so the strongest ink is 1.
+    """
+    pixels = _as_float_rgba(rgba)
+    alpha = pixels[..., 3]
+    if np.median(alpha) < 0.5:
+        ink = alpha
+    else:
+        background = np.median(pixels[..., :3].reshape(-1, 3), axis=0)
+        distance = np.abs(pixels[..., :3] - background).max(axis=-1) * alpha
+        peak = distance.max()
+        ink = distance / peak if peak >= INK_THRESHOLD else np.zeros_like(distance)
+    return np.where(ink >= INK_THRESHOLD, ink, 0.0).astype(np.float32)
+
+
+def preprocess_canvas(rgba: np.ndarray) -> Preprocessed | None:
+    """Run the MNIST procedure on a canvas image, keeping every step; None when there is no ink."""
+    ink = ink_intensity(rgba)
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        return None
+    bbox = (int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1)
+    cropped = ink[bbox[0] : bbox[2], bbox[1] : bbox[3]]
+    fitted = fit_to_box(cropped, DIGIT_BOX)
+    return Preprocessed(ink=ink, bbox=bbox, cropped=cropped, fitted=fitted, image=centre_by_mass(fitted))
+
+
+def canvas_to_mnist(rgba: np.ndarray) -> np.ndarray | None:
+    """Canvas RGBA uint8 (H, W, 4) -> float32 (28, 28) in [0, 1], white on black; None when blank."""
+    steps = preprocess_canvas(rgba)
+    return None if steps is None else steps.image
+
+
+def fit_to_box(image: np.ndarray, box: int) -> np.ndarray:
+    """Resize float32 (h, w) so its longest side is `box`, keeping the aspect ratio; peak scaled to 1."""
+    height, width = image.shape
+    scale = box / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    # PIL widens the bilinear kernel when shrinking, which anti-aliases like MNIST's normalisation did.
+    resized = np.asarray(Image.fromarray(image, mode="F").resize(size, Image.Resampling.BILINEAR))
+    resized = np.clip(resized, 0.0, None)
+    return (resized / resized.max()).astype(np.float32)
+
+
+def centre_by_mass(digit: np.ndarray) -> np.ndarray:
+    """Place float32 (h, w), h, w <= 28, in a 28x28 image with its centre of mass at MNIST's centre.
+
+    Like MNIST the shift is in whole pixels (no resampling blur); it stops at the border, so a
+    lopsided digit stays whole rather than being cut off.
+    """
+    height, width = digit.shape
+    com_row, com_col = ndimage.center_of_mass(digit)
+    top = int(np.clip(round(CENTRE_OF_MASS[0] - com_row), 0, IMAGE_SIZE - height))
+    left = int(np.clip(round(CENTRE_OF_MASS[1] - com_col), 0, IMAGE_SIZE - width))
+    image = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+    image[top : top + height, left : left + width] = digit
+    return image
+
+
+def _as_float_rgba(image: np.ndarray) -> np.ndarray:
+    """Any uint8 greyscale, RGB or RGBA array -> float32 (H, W, 4) in [0, 1]."""
+    array = np.asarray(image)
+    if array.ndim == 2:
+        array = np.repeat(array[..., None], 3, axis=-1)
+    if array.ndim != 3 or array.shape[-1] not in (3, 4) or min(array.shape[:2]) == 0:
+        raise ValueError(f"expected an image of shape (H, W, 4), (H, W, 3) or (H, W), got {array.shape}")
+    if array.shape[-1] == 3:
+        array = np.concatenate([array, np.full(array.shape[:2] + (1,), 255, array.dtype)], axis=-1)
+    scale = 255.0 if array.dtype == np.uint8 or array.max() > 1 else 1.0
+    return array.astype(np.float32) / scale

@@ -1,0 +1,75 @@
+"""Shared fixtures: synthetic canvases, a small untrained model, and a real app in headless Chromium."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from digitlab import browser
+
+
+def make_canvas(
+    size: tuple[int, int] = (280, 280),
+    box: tuple[float, float, float, float] = (0.3, 0.2, 0.7, 0.8),
+    width: int = 18,
+    ink: tuple[int, int, int] = (0, 0, 0),
+    background: tuple[int, int, int, int] = (255, 255, 255, 255),
+    shape: str = "seven",
+) -> np.ndarray:
+    """A uint8 (H, W, 4) canvas with a digit-like stroke drawn in `box` (left, top, right, bottom as shares)."""
+    w, h = size
+    left, top, right, bottom = box[0] * w, box[1] * h, box[2] * w, box[3] * h
+    image = Image.new("RGBA", size, background)
+    pen = ImageDraw.Draw(image)
+    colour = (*ink, 255)
+    if shape == "seven":
+        points = [(left, top), (right, top), (left + (right - left) * 0.3, bottom)]
+    elif shape == "one":
+        points = [((left + right) / 2, top), ((left + right) / 2, bottom)]
+    elif shape == "zero":
+        pen.ellipse((left, top, right, bottom), outline=colour, width=width)
+        return np.asarray(image)
+    else:
+        raise ValueError(shape)
+    pen.line(points, fill=colour, width=width, joint="curve")
+    for x, y in points:  # round caps, like a canvas brush
+        pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=colour)
+    return np.asarray(image)
+
+
+@pytest.fixture
+def canvas_factory():
+    return make_canvas
+
+
+@pytest.fixture(scope="session")
+def tiny_model():
+    """The real architecture, untrained: enough to check shapes and contracts quickly."""
+    import keras
+
+    from digitlab.model import build_model
+
+    keras.utils.set_random_seed(0)
+    return build_model()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The real app served by `streamlit run app.py` on a free localhost port."""
+    with browser.running_app() as (url, _process):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    with browser.chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def page(chromium_browser):
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    yield page
+    context.close()

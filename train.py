@@ -1,0 +1,73 @@
+"""Train DigitLab's bundled CNN on MNIST and write it, with its metadata, into model/.
+
+    python train.py                      # full run, writes model/digitlab_cnn.keras + model/metadata.json
+    python train.py --data ~/mnist.npz   # MNIST from an npz in the Keras layout
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from digitlab.config import KERAS_MNIST_PATH, MODEL_DIR
+from digitlab.data import DataNotFoundError, find_mnist, load_mnist
+from digitlab.training import TrainSettings
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    defaults = TrainSettings()
+    parser = argparse.ArgumentParser(
+        description="Train DigitLab's CNN on MNIST (seeded, reproducible) and write it into model/.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help=f"MNIST npz in the Keras layout (x_train, y_train, x_test, y_test); "
+        f"default: the Keras loader's file {KERAS_MNIST_PATH}, then ../shared/data/mnist.npz",
+    )
+    parser.add_argument("--output-dir", type=Path, default=MODEL_DIR, help="where the model and metadata go")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs, help="training epochs")
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="images per step")
+    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate, help="Adam's initial rate (cosine decay)")
+    parser.add_argument("--validation-size", type=int, default=defaults.validation_size, help="training images held out to pick the best epoch")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed for the split, weights and augmentation")
+    parser.add_argument("--no-augment", dest="augment", action="store_false", help="train on plain MNIST, without augmentation")
+    parser.add_argument("--rotation-degrees", type=float, default=defaults.rotation_degrees, help="augmentation: maximum rotation")
+    parser.add_argument("--zoom", type=float, default=defaults.zoom, help="augmentation: maximum zoom in or out (share of size)")
+    parser.add_argument("--shift", type=float, default=defaults.shift, help="augmentation: maximum shift (share of size)")
+    parser.add_argument("--thickness-probability", type=float, default=defaults.thickness_probability, help="augmentation: chance of thickening or thinning the strokes")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N training and N test images (smoke tests)")
+    parser.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        data_path = find_mnist(args.data)
+        mnist = load_mnist(data_path)
+    except DataNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    # Import the training stack only once the data is there: TensorFlow takes seconds to load.
+    from digitlab.training import train
+
+    settings = TrainSettings(**{field.name: getattr(args, field.name) for field in fields(TrainSettings)})
+    print(f"Training on {data_path} -> {args.output_dir} with {settings}")
+    metadata = train(mnist, settings, data_path, args.output_dir, verbose=2 if args.quiet else "auto")
+    print(
+        f"Best epoch {metadata['best_epoch']}/{metadata['epochs_run']}: "
+        f"validation accuracy {metadata['validation_accuracy']:.4%}, "
+        f"MNIST test accuracy {metadata['test_accuracy']:.4%} on {metadata['test_size']} images, "
+        f"{metadata['training_seconds']:.0f} s. Wrote {args.output_dir}/."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
