@@ -7,8 +7,15 @@ ROOT_DIR = Path(__file__).resolve().parent.parent
 MODEL_DIR = ROOT_DIR / "model"
 MODEL_PATH = MODEL_DIR / "digitlab_cnn.keras"
 METADATA_PATH = MODEL_DIR / "metadata.json"
+# A few MNIST test images per class, shown on the inside-the-network pages before anything is drawn.
+SAMPLES_PATH = MODEL_DIR / "samples.npz"
+# Predictions of the bundled model on the MNIST test set, and its misclassified images.
+EVALUATION_PATH = MODEL_DIR / "evaluation.npz"
+EVALUATION_SUMMARY_PATH = MODEL_DIR / "evaluation.json"
 KERAS_MNIST_PATH = Path.home() / ".keras" / "datasets" / "mnist.npz"
+# Beside the checkout: MNIST and the pen-drawn development set (never committed here).
 SHARED_DATA_DIR = ROOT_DIR.parent / "shared" / "data"
+PENDIGITS_PATH = SHARED_DATA_DIR / "pendigits" / "pendigits-orig.tra"
 
 # MNIST geometry (LeCun et al.): the digit fits a 20x20 box, centred by mass in 28x28.
 IMAGE_SIZE = 28
