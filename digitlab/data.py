@@ -54,3 +54,24 @@ def file_sha256(path: str | Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def write_samples(x_test: np.ndarray, y_test: np.ndarray, path: str | Path, per_class: int = 10) -> Path:
+    """Save the first `per_class` test images of each digit, grouped by class, as a small npz.
+
+    Args:
+        x_test: uint8 (N, 28, 28) MNIST test images.
+        y_test: int (N,) their labels 0-9.
+        path: where to write the npz (arrays `images` uint8 (10 * per_class, 28, 28), `labels` uint8).
+    """
+    picks = np.concatenate([np.flatnonzero(y_test == digit)[:per_class] for digit in range(10)])
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, images=np.asarray(x_test[picks], dtype=np.uint8), labels=y_test[picks].astype(np.uint8))
+    return path
+
+
+def load_samples(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """(images uint8 (M, 28, 28), labels uint8 (M,)) from a file written by `write_samples`, grouped by class."""
+    with np.load(path) as data:
+        return data["images"], data["labels"]
