@@ -1,0 +1,340 @@
+"""The pen-drawn development set: real pen trajectories rendered as canvas drawings, and accuracy on them.
+
+The UCI "Pen-Based Recognition of Handwritten Digits" set (Alpaydin and Alimoglu, 1998) in its original
+UNIPEN form: 7494 digits by 30 writers, each a few sparse pen strokes. `render_digit` draws them the way
+the app's canvas brush does (smoothed, round caps and joins, anti-aliased) under named benchmark
+conditions, and `drawn_digit_accuracy` scores any canvas -> label predictor on them. For measuring and
+tuning only: never train on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from digitlab.config import CANVAS_SIZE, DEFAULT_STROKE_WIDTH, NUM_CLASSES, PENDIGITS_PATH
+
+# UNIPEN coordinates lie in a 0..500 box with the y axis pointing up.
+PEN_BOX = 500.0
+# Drawing at this many times the canvas resolution, then averaging down, anti-aliases the strokes.
+SUPERSAMPLING = 4
+# Chaikin corner-cutting rounds; its limit is the quadratic B-spline a canvas brush draws through its points.
+SMOOTHING_ROUNDS = 3
+# Canvases rendered and predicted per call of the predictor.
+EVALUATION_BATCH = 256
+
+WHITE = (255, 255, 255, 255)
+TRANSPARENT = (0, 0, 0, 0)
+
+# Rendering parameters of each benchmark condition (see `render_digit`). `digit_size` is the ink's longer
+# side as a share of the canvas; `centre` is the ink box's centre as shares of the canvas (x, y).
+CONDITIONS: dict[str, dict] = {
+    "centred": {"digit_size": 0.70, "centre": (0.50, 0.50)},
+    "large": {"digit_size": 0.95, "centre": (0.50, 0.50)},
+    "small_corner": {"digit_size": 0.25, "centre": (0.20, 0.20)},
+    "off_centre": {"digit_size": 0.50, "centre": (0.68, 0.34)},
+    "thin_stroke": {"digit_size": 0.70, "stroke_width": 7},
+    "thick_stroke": {"digit_size": 0.70, "stroke_width": 38},
+    "light_on_dark": {"digit_size": 0.70, "ink": (245, 245, 245), "background": (24, 26, 36, 255)},
+    "coloured": {"digit_size": 0.70, "ink": (30, 70, 200), "background": (255, 236, 170, 255)},
+    "transparent": {"digit_size": 0.70, "background": TRANSPARENT},
+}
+# Random jitter of `render_condition`: relative size and stroke width, and centre shift (share of canvas).
+SIZE_JITTER = 0.05
+STROKE_JITTER = 0.10
+CENTRE_JITTER = 0.03
+
+
+class PendigitsNotFoundError(FileNotFoundError):
+    """The pen-drawn data file is not where we looked; the message says where it should be."""
+
+
+@dataclass(frozen=True)
+class PenDigit:
+    """One pen-drawn digit: its strokes as float32 (n, 2) arrays of (x, y) in 0..500, y pointing down."""
+
+    label: int
+    writer: int
+    strokes: tuple[np.ndarray, ...]
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of all the strokes' points."""
+        points = np.concatenate(self.strokes)
+        (left, top), (right, bottom) = points.min(axis=0), points.max(axis=0)
+        return float(left), float(top), float(right), float(bottom)
+
+
+def load_pendigits(path: str | Path = PENDIGITS_PATH) -> list[PenDigit]:
+    """Parse a UNIPEN pendigits file into PenDigits, in file order; y is flipped to screen coordinates.
+
+    Raises PendigitsNotFoundError when the file is missing and ValueError on a malformed record.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise PendigitsNotFoundError(
+            f"Pen-drawn digits not found at {path}: put the UCI file pendigits-orig.tra there "
+            "or pass its path (e.g. `python -m bench --pendigits PATH`)."
+        )
+    digits: list[PenDigit] = []
+    record: dict | None = None
+    stroke: list[tuple[float, float]] | None = None
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        words = line.split()
+        if not words:
+            continue
+        keyword = words[0]
+        try:
+            if keyword == ".SEGMENT":
+                _finish_record(record, digits)
+                record = {"label": int(words[-1].strip('"')), "writer": -1, "strokes": []}
+            elif keyword == ".COMMENT" and record is not None:
+                record["writer"] = int(words[2])
+            elif keyword == ".PEN_DOWN" and record is not None:
+                stroke = []
+            elif keyword == ".PEN_UP" and record is not None and stroke is not None:
+                if stroke:
+                    record["strokes"].append(np.array(stroke, dtype=np.float32))
+                stroke = None
+            elif stroke is not None and not keyword.startswith("."):
+                stroke.append((float(words[0]), PEN_BOX - float(words[1])))
+        except (IndexError, ValueError) as error:
+            raise ValueError(f"{path}:{number}: cannot read {line.strip()!r} ({error})") from error
+    _finish_record(record, digits)
+    return digits
+
+
+def _finish_record(record: dict | None, digits: list[PenDigit]) -> None:
+    """Append a parsed record as a PenDigit, skipping one without strokes."""
+    if record is not None and record["strokes"]:
+        digits.append(PenDigit(record["label"], record["writer"], tuple(record["strokes"])))
+
+
+def every_kth(digits: Sequence[PenDigit], k: int) -> list[PenDigit]:
+    """A deterministic subsample: every k-th digit of each writer, so every writer stays represented."""
+    seen: dict[int, int] = {}
+    chosen = []
+    for digit in digits:
+        index = seen.get(digit.writer, 0)
+        seen[digit.writer] = index + 1
+        if index % k == 0:
+            chosen.append(digit)
+    return chosen
+
+
+def smooth_stroke(points: np.ndarray, rounds: int = SMOOTHING_ROUNDS) -> np.ndarray:
+    """Chaikin-smooth a polyline float (n, 2) -> float32 (m, 2), keeping both end points.
+
+    A canvas brush draws quadratic curves through the midpoints of its sampled points; Chaikin's
+    corner cutting converges to that same curve.
+    """
+    points = np.asarray(points, dtype=np.float32)
+    for _ in range(rounds):
+        if len(points) < 3:
+            break
+        start, end = points[:-1], points[1:]
+        cut = np.empty((2 * len(start), 2), dtype=np.float32)
+        cut[0::2] = 0.75 * start + 0.25 * end
+        cut[1::2] = 0.25 * start + 0.75 * end
+        points = np.concatenate([points[:1], cut[1:-1], points[-1:]])
+    return points
+
+
+def render_digit(
+    digit: PenDigit,
+    canvas_size: int = CANVAS_SIZE,
+    digit_size: float = 0.7,
+    centre: tuple[float, float] = (0.5, 0.5),
+    stroke_width: float = DEFAULT_STROKE_WIDTH,
+    ink: tuple[int, int, int] = (0, 0, 0),
+    background: tuple[int, int, int, int] = WHITE,
+) -> np.ndarray:
+    """Draw a pen digit like the canvas brush does -> uint8 (canvas_size, canvas_size, 4) RGBA.
+
+    Args:
+        digit_size: the ink's longer side (stroke width included) as a share of canvas_size; the aspect
+            ratio is kept.
+        centre: the centre of the ink's bounding box as shares (x, y) of the canvas.
+        background: RGBA; alpha 0 gives a transparent canvas whose alpha channel carries the ink.
+    """
+    coverage = ink_coverage(digit, canvas_size, digit_size, centre, stroke_width)
+    return composite(coverage, ink, background)
+
+
+def ink_coverage(
+    digit: PenDigit,
+    canvas_size: int = CANVAS_SIZE,
+    digit_size: float = 0.7,
+    centre: tuple[float, float] = (0.5, 0.5),
+    stroke_width: float = DEFAULT_STROKE_WIDTH,
+) -> np.ndarray:
+    """The anti-aliased pen coverage of `render_digit`: float32 (canvas_size, canvas_size) in [0, 1]."""
+    strokes = [smooth_stroke(stroke) for stroke in digit.strokes]
+    left, top, right, bottom = digit.bounds()
+    # Scale the centre line so that line plus pen fill `digit_size`; place the ink box's centre at `centre`.
+    path_side = max(canvas_size * digit_size - stroke_width, 1.0)
+    scale = path_side / max(right - left, bottom - top, 1e-6)
+    offset = np.array(centre) * canvas_size - scale * np.array([left + right, top + bottom]) / 2
+    # Draw only the region around the ink at high resolution: small digits render much faster.
+    pad = stroke_width / 2 + 2
+    low = np.floor(scale * np.array([left, top]) + offset - pad).clip(0, canvas_size).astype(int)
+    high = np.ceil(scale * np.array([right, bottom]) + offset + pad).clip(0, canvas_size).astype(int)
+    coverage = np.zeros((canvas_size, canvas_size), dtype=np.float32)
+    if np.any(high <= low):
+        return coverage
+    size = tuple(int(v) for v in (high - low) * SUPERSAMPLING)
+    mask = Image.new("L", size, 0)
+    pen = ImageDraw.Draw(mask)
+    radius = stroke_width * SUPERSAMPLING / 2
+    for stroke in strokes:
+        points = (stroke * scale + offset - low) * SUPERSAMPLING
+        _draw_round_polyline(pen, points, radius)
+    reduced = mask.reduce(SUPERSAMPLING)  # box filter: each pixel is the share of its area under the pen
+    coverage[low[1] : high[1], low[0] : high[0]] = np.asarray(reduced, dtype=np.float32) / 255.0
+    return coverage
+
+
+def _draw_round_polyline(pen: ImageDraw.ImageDraw, points: np.ndarray, radius: float) -> None:
+    """A polyline with a round pen: a disc at every vertex gives round caps and joins."""
+    flat = [tuple(point) for point in points.tolist()]
+    if len(flat) > 1:
+        pen.line(flat, fill=255, width=max(1, round(2 * radius)))
+    for x, y in flat:
+        pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
+
+
+def composite(coverage: np.ndarray, ink: tuple[int, int, int], background: tuple[int, int, int, int]) -> np.ndarray:
+    """Paint ink over a background: coverage float (H, W) in [0, 1] -> uint8 (H, W, 4) RGBA (straight alpha)."""
+    levels = np.rint(np.clip(coverage, 0.0, 1.0) * 255).astype(np.uint8)
+    return _colour_table(tuple(ink), tuple(background))[levels]
+
+
+def _colour_table(ink: tuple[int, int, int], background: tuple[int, int, int, int]) -> np.ndarray:
+    """uint8 (256, 4): the RGBA of ink at each coverage level 0..255 painted "over" the background."""
+    cover = np.linspace(0.0, 1.0, 256)[:, None]
+    back_rgb, back_alpha = np.array(background[:3], dtype=float), background[3] / 255.0
+    alpha = cover + back_alpha * (1.0 - cover)
+    premultiplied = np.array(ink, dtype=float) * cover + back_rgb * back_alpha * (1.0 - cover)
+    rgb = np.where(alpha > 0, premultiplied / np.maximum(alpha, 1e-9), back_rgb)
+    return np.rint(np.concatenate([rgb, alpha * 255.0], axis=-1)).clip(0, 255).astype(np.uint8)
+
+
+def render_condition(digit: PenDigit, name: str, rng: np.random.Generator | None = None) -> np.ndarray:
+    """Render a digit under the named benchmark condition, with small random jitter when `rng` is given."""
+    params = CONDITIONS[name]
+    return render_digit(digit, **(jitter_params(params, rng) if rng is not None else params))
+
+
+def jitter_params(params: Mapping, rng: np.random.Generator) -> dict:
+    """Rendering parameters with size and stroke width scaled by a few percent and the centre nudged."""
+    x, y = params.get("centre", (0.5, 0.5))
+    size, width, dx, dy = rng.uniform(-1, 1, size=4)
+    return {
+        **params,
+        "digit_size": params.get("digit_size", 0.7) * (1 + SIZE_JITTER * size),
+        "stroke_width": params.get("stroke_width", DEFAULT_STROKE_WIDTH) * (1 + STROKE_JITTER * width),
+        "centre": (x + CENTRE_JITTER * dx, y + CENTRE_JITTER * dy),
+    }
+
+
+def drawn_digit_accuracy(
+    predict_fn: Callable[[np.ndarray], np.ndarray],
+    digits: Sequence[PenDigit],
+    conditions: Iterable[str] | Mapping[str, dict] | None = None,
+    seed: int = 0,
+    batch_size: int = EVALUATION_BATCH,
+) -> dict:
+    """Accuracy of a canvas predictor on the digits rendered under each condition.
+
+    Args:
+        predict_fn: uint8 (N, H, W, 4) RGBA canvases -> int (N,) predicted labels (-1 or any
+            non-digit value counts as wrong, e.g. for a blank or rejected drawing).
+        conditions: condition names of CONDITIONS (default all of them), or a mapping name -> params.
+        seed: the jitter is drawn from this seed, so two predictors see identical canvases.
+
+    Returns:
+        {"conditions": {name: {"accuracy", "count", "confusion"}}, "overall": {...}}, where confusion
+        is an int (10, 11) array of [true label, predicted label], column 10 counting non-digit answers.
+    """
+    table = _condition_table(conditions)
+    labels = np.array([digit.label for digit in digits], dtype=int)
+    results = {}
+    for index, (name, params) in enumerate(table.items()):
+        rng = np.random.default_rng([seed, index])
+        predicted = np.concatenate(
+            [
+                np.asarray(predict_fn(_render_batch(digits[start : start + batch_size], params, rng))).astype(int)
+                for start in range(0, len(digits), batch_size)
+            ]
+            or [np.zeros(0, dtype=int)]
+        )
+        results[name] = _score(labels, predicted)
+    overall = sum((result["confusion"] for result in results.values()), np.zeros((NUM_CLASSES, NUM_CLASSES + 1), int))
+    return {"conditions": results, "overall": _score_confusion(overall)}
+
+
+def most_common_confusions(confusion: np.ndarray, top: int = 5) -> list[tuple[int, int, int]]:
+    """The largest off-diagonal cells of a (10, 11) confusion: [(true, predicted, count)], predicted 10 = none."""
+    cells = [
+        (true, predicted, int(confusion[true, predicted]))
+        for true in range(confusion.shape[0])
+        for predicted in range(confusion.shape[1])
+        if true != predicted and confusion[true, predicted] > 0
+    ]
+    return sorted(cells, key=lambda cell: -cell[2])[:top]
+
+
+def _condition_table(conditions: Iterable[str] | Mapping[str, dict] | None) -> dict[str, dict]:
+    """Normalise the `conditions` argument to a mapping name -> rendering parameters."""
+    if conditions is None:
+        return dict(CONDITIONS)
+    if isinstance(conditions, Mapping):
+        return dict(conditions)
+    return {name: CONDITIONS[name] for name in conditions}
+
+
+def _render_batch(digits: Sequence[PenDigit], params: Mapping, rng: np.random.Generator) -> np.ndarray:
+    """Render digits with jittered `params` -> uint8 (N, H, W, 4)."""
+    return np.stack([render_digit(digit, **jitter_params(params, rng)) for digit in digits])
+
+
+def _score(labels: np.ndarray, predicted: np.ndarray) -> dict:
+    """Accuracy, count and (10, 11) confusion of predicted against true labels."""
+    valid = np.where((predicted >= 0) & (predicted < NUM_CLASSES), predicted, NUM_CLASSES)
+    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES + 1), dtype=int)
+    np.add.at(confusion, (labels, valid), 1)
+    return _score_confusion(confusion)
+
+
+def _score_confusion(confusion: np.ndarray) -> dict:
+    """Accuracy and count from a (10, 11) confusion."""
+    count = int(confusion.sum())
+    accuracy = float(np.trace(confusion[:, :NUM_CLASSES]) / count) if count else float("nan")
+    return {"accuracy": accuracy, "count": count, "confusion": confusion}
+
+
+def canvas_predictor(model, to_image: Callable[[np.ndarray], np.ndarray | None] | None = None) -> Callable:
+    """A `predict_fn` for `drawn_digit_accuracy`: canvases -> int (N,) labels, -1 for a blank canvas.
+
+    Args:
+        model: a Keras model taking float32 (N, 28, 28, 1).
+        to_image: canvas RGBA -> float32 (28, 28) in [0, 1] or None; the app's `canvas_to_mnist` by default.
+    """
+    from digitlab.model import predict_proba
+    from digitlab.preprocess import canvas_to_mnist
+
+    to_image = to_image or canvas_to_mnist
+
+    def predict(canvases: np.ndarray) -> np.ndarray:
+        images = [to_image(canvas) for canvas in canvases]
+        drawn = [index for index, image in enumerate(images) if image is not None]
+        labels = np.full(len(images), -1, dtype=int)
+        if drawn:
+            probabilities = predict_proba(model, np.stack([images[index] for index in drawn]))
+            labels[drawn] = probabilities.argmax(axis=1)
+        return labels
+
+    return predict
