@@ -1,0 +1,84 @@
+"""The drawing page under Streamlit's AppTest, with the canvas drawing injected through session state."""
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from digitlab import model as model_module
+from digitlab import ui
+from digitlab.config import ROOT_DIR, STATE_CANVAS_RGBA, STATE_IMAGE
+from tests.conftest import make_canvas
+
+APP = str(ROOT_DIR / "app.py")
+
+
+def run_app(drawing=None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    if drawing is not None:
+        app.session_state[STATE_CANVAS_RGBA] = drawing
+    return app.run()
+
+
+def texts(app: AppTest) -> str:
+    return " ".join(element.value for element in [*app.markdown, *app.info, *app.warning, *app.error, *app.caption])
+
+
+def test_blank_canvas_has_no_prediction():
+    app = run_app()
+    assert not app.exception
+    assert "canvas is empty" in texts(app)
+    assert "class='big-digit'" not in texts(app)
+    assert app.session_state[STATE_IMAGE] is None
+
+
+def test_white_canvas_counts_as_blank():
+    app = run_app(np.full((280, 280, 4), 255, np.uint8))
+    assert not app.exception
+    assert "canvas is empty" in texts(app)
+
+
+def test_a_dot_asks_for_a_bigger_drawing():
+    dot = np.full((280, 280, 4), 255, np.uint8)
+    dot[135:145, 135:145, :3] = 0
+    app = run_app(dot)
+    assert not app.exception
+    assert "too small" in texts(app)
+    assert "class='big-digit'" not in texts(app)
+
+
+def test_drawn_digit_shows_prediction_chart_and_model_input():
+    app = run_app(make_canvas())
+    assert not app.exception
+    assert "class='big-digit'" in texts(app) or "Not sure" in texts(app)
+    image = app.session_state[STATE_IMAGE]
+    assert image.shape == (28, 28) and image.dtype == np.float32
+    assert "What the model sees" in [header.value for header in app.subheader]
+    captions = [caption for image in app.get("image") for caption in image.captions]
+    assert len(captions) == 4 and captions[-1].startswith("Centred by mass in 28×28")
+    assert len(app.get("vega_lite_chart")) == 1  # the probability bars
+
+
+@pytest.mark.parametrize("shape, digit", [("seven", 7), ("one", 1), ("zero", 0)])
+def test_bundled_model_reads_clear_drawings(shape, digit):
+    app = run_app(make_canvas(shape=shape))
+    assert f"<div class='big-digit'>{digit}</div>" in texts(app)
+
+
+def test_missing_model_explains_how_to_get_one(monkeypatch, tmp_path):
+    monkeypatch.setattr(model_module, "MODEL_PATH", tmp_path / "missing.keras")
+    ui.get_model.clear()
+    try:
+        app = run_app(make_canvas())
+        assert not app.exception
+        message = " ".join(error.value for error in app.error)
+        assert "missing.keras" in message and "python train.py" in message
+    finally:
+        ui.get_model.clear()
+
+
+def test_clear_button_forgets_the_drawing():
+    app = run_app(make_canvas())
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.session_state[STATE_CANVAS_RGBA] is None
+    assert "canvas is empty" in texts(app)

@@ -1,0 +1,40 @@
+"""The real app in headless Chromium: draw with the mouse, read the live prediction."""
+
+import pytest
+
+from digitlab import browser
+
+pytestmark = pytest.mark.browser
+
+
+def test_drawing_a_digit_shows_its_prediction(app_url, page):
+    page.goto(app_url)
+    browser.drawing_surface(page)
+    assert page.get_by_text("The canvas is empty").is_visible()
+
+    for stroke in browser.DIGIT_STROKES[7]:
+        browser.draw_stroke(page, stroke)
+    text = browser.prediction_text(page)
+
+    assert browser.predicted_digit(text) == 7, text
+    assert "confident" in text
+    assert page.get_by_text("What the model sees").is_visible()
+    assert browser.page_errors(page) == []
+
+
+def test_each_stroke_updates_the_prediction_and_clear_resets(app_url, page):
+    page.goto(app_url)
+    for stroke in browser.DIGIT_STROKES[1]:
+        browser.draw_stroke(page, stroke)
+    first = browser.prediction_text(page)
+    assert browser.predicted_digit(first) == 1, first
+
+    # A second stroke turns the "1" into a "7"-like shape: a new answer arrives without pressing anything.
+    browser.draw_stroke(page, [(80, 52), (150, 50)])
+    second = browser.wait_for_new_prediction(page, first)
+    assert second != first
+
+    page.get_by_role("button", name="Clear the canvas").click()
+    page.get_by_text("The canvas is empty").wait_for(timeout=30_000)
+    assert page.locator(browser.PREDICTION_SELECTOR).count() == 0
+    assert browser.page_errors(page) == []

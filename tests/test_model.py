@@ -1,0 +1,71 @@
+"""The model contract: architecture, loading with clear errors, and predict_proba."""
+
+import keras
+import numpy as np
+import pytest
+
+from digitlab.config import MODEL_PATH
+from digitlab.model import ModelLoadError, build_model, load_model, predict_proba
+
+
+def test_architecture_has_named_conv_and_pool_stages(tiny_model):
+    names = [layer.name for layer in tiny_model.layers]
+    for name in ["conv_1", "conv_2", "pool_1", "conv_3", "conv_4", "pool_2", "logits", "probabilities"]:
+        assert name in names
+    assert tiny_model.get_layer("conv_1").output.shape[1:] == (26, 26, 32)
+    assert tiny_model.output.shape[1:] == (10,)
+
+
+@pytest.mark.parametrize("count", [1, 3, 1500])
+def test_predict_proba_returns_probabilities(tiny_model, count):
+    images = np.random.default_rng(count).random((count, 28, 28), dtype=np.float32)
+    probabilities = predict_proba(tiny_model, images)
+    assert probabilities.shape == (count, 10)
+    assert probabilities.dtype == np.float32
+    assert (probabilities >= 0).all()
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_predict_proba_batches_agree_with_single_calls(tiny_model):
+    images = np.random.default_rng(1).random((1100, 28, 28), dtype=np.float32)
+    batched = predict_proba(tiny_model, images)
+    np.testing.assert_allclose(batched[1050], predict_proba(tiny_model, images[1050:1051])[0], atol=1e-5)
+
+
+def test_predict_proba_of_nothing_is_empty(tiny_model):
+    assert predict_proba(tiny_model, np.zeros((0, 28, 28), np.float32)).shape == (0, 10)
+
+
+def test_predict_proba_rejects_wrong_shapes(tiny_model):
+    with pytest.raises(ValueError, match=r"\(N, 28, 28\)"):
+        predict_proba(tiny_model, np.zeros((28, 28), np.float32))
+
+
+def test_saved_model_round_trips(tiny_model, tmp_path):
+    path = tmp_path / "model.keras"
+    tiny_model.save(path)
+    images = np.random.default_rng(2).random((4, 28, 28), dtype=np.float32)
+    np.testing.assert_allclose(predict_proba(load_model(path), images), predict_proba(tiny_model, images), atol=1e-6)
+
+
+def test_missing_model_names_the_file_and_the_fix(tmp_path):
+    path = tmp_path / "nowhere.keras"
+    with pytest.raises(ModelLoadError) as error:
+        load_model(path)
+    assert str(path) in str(error.value) and "python train.py" in str(error.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x03\x04 truncated zip"])
+def test_corrupt_model_names_the_file_and_the_fix(tmp_path, content):
+    path = tmp_path / "broken.keras"
+    path.write_bytes(content)
+    with pytest.raises(ModelLoadError) as error:
+        load_model(path)
+    assert str(path) in str(error.value) and "python train.py" in str(error.value)
+
+
+def test_bundled_model_loads_by_default():
+    model = load_model()
+    assert isinstance(model, keras.Model)
+    assert MODEL_PATH.is_file()
+    assert build_model().count_params() == model.count_params()
