@@ -259,20 +259,36 @@ def drawn_digit_accuracy(
         {"conditions": {name: {"accuracy", "count", "confusion"}}, "overall": {...}}, where confusion
         is an int (10, 11) array of [true label, predicted label], column 10 counting non-digit answers.
     """
+    return compare_drawn_digit_accuracy({"": predict_fn}, digits, conditions, seed, batch_size)[""]
+
+
+def compare_drawn_digit_accuracy(
+    predict_fns: Mapping[str, Callable[[np.ndarray], np.ndarray]],
+    digits: Sequence[PenDigit],
+    conditions: Iterable[str] | Mapping[str, dict] | None = None,
+    seed: int = 0,
+    batch_size: int = EVALUATION_BATCH,
+) -> dict[str, dict]:
+    """`drawn_digit_accuracy` of several predictors at once, rendering each canvas only once: {name: result}."""
     table = _condition_table(conditions)
     labels = np.array([digit.label for digit in digits], dtype=int)
-    results = {}
-    for index, (name, params) in enumerate(table.items()):
+    predicted = {name: {condition: [] for condition in table} for name in predict_fns}
+    for index, (condition, params) in enumerate(table.items()):
         rng = np.random.default_rng([seed, index])
-        predicted = np.concatenate(
-            [
-                np.asarray(predict_fn(_render_batch(digits[start : start + batch_size], params, rng))).astype(int)
-                for start in range(0, len(digits), batch_size)
-            ]
-            or [np.zeros(0, dtype=int)]
-        )
-        results[name] = _score(labels, predicted)
-    overall = sum((result["confusion"] for result in results.values()), np.zeros((NUM_CLASSES, NUM_CLASSES + 1), int))
+        for start in range(0, len(digits), batch_size):
+            canvases = _render_batch(digits[start : start + batch_size], params, rng)
+            for name, predict in predict_fns.items():
+                predicted[name][condition].append(np.asarray(predict(canvases)).astype(int))
+    return {name: _summarise(labels, by_condition) for name, by_condition in predicted.items()}
+
+
+def _summarise(labels: np.ndarray, by_condition: dict[str, list[np.ndarray]]) -> dict:
+    """Score each condition's predicted batches and add them up into the overall result."""
+    results = {
+        condition: _score(labels, np.concatenate(batches) if batches else np.zeros(0, int))
+        for condition, batches in by_condition.items()
+    }
+    overall = sum((result["confusion"] for result in results.values()), _empty_confusion())
     return {"conditions": results, "overall": _score_confusion(overall)}
 
 
@@ -304,9 +320,13 @@ def _render_batch(digits: Sequence[PenDigit], params: Mapping, rng: np.random.Ge
 def _score(labels: np.ndarray, predicted: np.ndarray) -> dict:
     """Accuracy, count and (10, 11) confusion of predicted against true labels."""
     valid = np.where((predicted >= 0) & (predicted < NUM_CLASSES), predicted, NUM_CLASSES)
-    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES + 1), dtype=int)
+    confusion = _empty_confusion()
     np.add.at(confusion, (labels, valid), 1)
     return _score_confusion(confusion)
+
+
+def _empty_confusion() -> np.ndarray:
+    return np.zeros((NUM_CLASSES, NUM_CLASSES + 1), dtype=int)
 
 
 def _score_confusion(confusion: np.ndarray) -> dict:

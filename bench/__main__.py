@@ -1,0 +1,254 @@
+"""Run every DigitLab benchmark beside the tutorial approach and print the results as a Markdown table.
+
+python -m bench                      # the full run, under ten minutes on a 2-core machine
+python -m bench --quick              # every part on tiny sizes: a smoke test of this code
+python -m bench --output bench/RESULTS.md --pendigits ../shared/data/pendigits/pendigits-orig.tra
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# Quiet TensorFlow's start-up logging before anything imports it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bench import inprocess  # noqa: E402
+from bench.report import (  # noqa: E402
+    Row,
+    format_p50_p95,
+    format_ratio,
+    machine_description,
+    markdown_table,
+    percentiles,  # noqa: E402
+)
+from digitlab.config import PENDIGITS_PATH, ROOT_DIR  # noqa: E402
+
+MB = 1e6
+# Targets of the benchmarks issue.
+LATENCY_TARGET_MS = 3.0
+SPEED_UP_TARGET = 20.0
+STROKE_TARGET_MS = 250.0
+COLD_START_TARGET_S = 12.0
+RSS_TARGET_BYTES = 800 * MB
+# "Flat" memory: less growth than this over the prediction loop.
+RSS_GROWTH_TOLERANCE_BYTES = 20 * MB
+# Goals of the drawn-digits issue, shown for reference.
+DRAWN_TARGET = 0.98
+MNIST_TARGET = 0.995
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much of each part to run."""
+
+    latency_runs: int
+    strokes: int
+    sessions: int
+    strokes_per_session: int
+    memory_predictions: int
+    mnist_limit: int | None
+    pendigits_every: int
+    pendigits_limit: int | None
+    tutorial_in_browser: bool
+
+
+FULL = Sizes(200, 20, 8, 3, 1000, None, 10, None, True)
+# The tutorial app is not started in quick mode: a second cold server would double the browser part.
+QUICK = Sizes(10, 2, 2, 1, 20, 200, 250, 20, False)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="run every part on tiny sizes (a smoke test)")
+    parser.add_argument("--output", type=Path, help="also write the Markdown table to this file")
+    parser.add_argument("--pendigits", type=Path, default=PENDIGITS_PATH, help="the pen-drawn digits (UNIPEN)")
+    parser.add_argument("--every", type=int, help="drawn digits: use every k-th digit of each writer")
+    parser.add_argument("--no-browser", action="store_true", help="skip the browser parts (2, 3, 5, server RSS)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> str:
+    args = parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    every = args.every or sizes.pendigits_every
+    started = time.perf_counter()
+    machine = machine_description()
+    durations: dict[str, float] = {}
+    rows: list[Row] = []
+    notes: list[str] = []
+
+    from digitlab.model import load_model
+
+    model = load_model()
+    canvases = inprocess.sample_canvases()
+    with timed(durations, "in process"):
+        rows += latency_rows(inprocess.measure_latency(model, canvases, sizes.latency_runs))
+    if args.no_browser:
+        notes.append("Browser parts skipped (--no-browser).")
+    else:
+        from bench import inbrowser
+
+        with timed(durations, "browser"):
+            ours = inbrowser.measure_app("app.py", sizes.strokes, sizes.sessions, sizes.strokes_per_session)
+            theirs = inbrowser.AppRun()
+            if sizes.tutorial_in_browser:
+                theirs = inbrowser.measure_app(
+                    str(Path("bench") / "tutorial_app.py"), sizes.strokes, sizes.sessions, sizes.strokes_per_session
+                )
+        rows += browser_rows(ours, theirs)
+        notes += error_notes({"DigitLab": ours, "Tutorial": theirs})
+    with timed(durations, "memory"):
+        rows.append(growth_row(*inprocess.memory_growth(model, canvases, sizes.memory_predictions), sizes))
+    with timed(durations, "accuracy"):
+        rows.append(mnist_row(*inprocess.mnist_accuracy(model, sizes.mnist_limit)))
+        drawn = inprocess.drawn_accuracy(model, args.pendigits, every, sizes.pendigits_limit)
+        rows += drawn_rows(drawn, args.pendigits, notes)
+    rows.sort(key=lambda row: row.part.split(".")[0])  # part order; the memory growth is measured late
+    durations["total"] = time.perf_counter() - started
+    notes.append("Run time: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in durations.items()) + ".")
+    table = markdown_table(rows, machine, "DigitLab benchmark (quick mode)" if args.quick else "DigitLab benchmark")
+    text = table + "\n" + "\n".join(f"- {note}" for note in notes) + "\n"
+    print(text)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+    return text
+
+
+class timed:
+    """Context manager adding the seconds its block took to `durations[name]`."""
+
+    def __init__(self, durations: dict[str, float], name: str) -> None:
+        self.durations, self.name = durations, name
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+        print(f"[bench] {self.name}…", file=sys.stderr, flush=True)
+
+    def __exit__(self, *exc) -> None:
+        self.durations[self.name] = self.durations.get(self.name, 0.0) + time.perf_counter() - self.start
+
+
+def latency_rows(latency: inprocess.Latency) -> list[Row]:
+    """Part 1: preprocessing, model and both together, per drawing."""
+    runs = len(latency.preprocess)
+    total_p50, tutorial_p50 = percentiles(latency.total)[0], percentiles(latency.tutorial_total)[0]
+    speed_up = tutorial_p50 / total_p50 if total_p50 > 0 else float("nan")
+    part = f"1. One drawing, in process ({runs} runs)"
+    return [
+        Row(part, "Preprocessing p50 / p95", format_p50_p95(latency.preprocess),
+            format_p50_p95(latency.tutorial_preprocess),
+            format_ratio(percentiles(latency.tutorial_preprocess)[0], percentiles(latency.preprocess)[0])),
+        Row(part, "Model p50 / p95", format_p50_p95(latency.model), format_p50_p95(latency.tutorial_model),
+            format_ratio(percentiles(latency.tutorial_model)[0], percentiles(latency.model)[0])),
+        Row(part, "Preprocessing + model p50 / p95", format_p50_p95(latency.total),
+            format_p50_p95(latency.tutorial_total), format_ratio(tutorial_p50, total_p50),
+            f"p50 ≤ {LATENCY_TARGET_MS:.0f} ms, ≥ {SPEED_UP_TARGET:.0f}× faster",
+            total_p50 <= LATENCY_TARGET_MS and speed_up >= SPEED_UP_TARGET),
+    ]  # fmt: skip
+
+
+def browser_rows(ours, theirs) -> list[Row]:
+    """Parts 2, 3, 4 (server) and 5 from the two apps' browser runs."""
+    stroke_p50, tutorial_stroke_p50 = percentiles(ours.stroke_ms)[0], percentiles(theirs.stroke_ms)[0]
+    concurrent_p50 = percentiles(ours.concurrent_ms)[0]
+    errors = len(ours.errors) + len(ours.concurrent_errors)
+    return [
+        Row(f"2. In the browser ({len(ours.stroke_ms)} strokes)", "Stroke → prediction p50 / p95",
+            format_p50_p95(ours.stroke_ms), format_p50_p95(theirs.stroke_ms),
+            format_ratio(tutorial_stroke_p50, stroke_p50), f"p50 ≤ {STROKE_TARGET_MS:.0f} ms",
+            stroke_p50 <= STROKE_TARGET_MS),
+        Row("3. Cold start", "`streamlit run` → first prediction in the browser", seconds(ours.cold_start_s),
+            seconds(theirs.cold_start_s), format_ratio(theirs.cold_start_s, ours.cold_start_s),
+            f"≤ {COLD_START_TARGET_S:.0f} s", ours.cold_start_s <= COLD_START_TARGET_S),
+        Row("4. Memory (server)", "RSS with the model loaded (after the first prediction)",
+            megabytes(ours.rss_loaded), megabytes(theirs.rss_loaded), "–",
+            f"≤ {RSS_TARGET_BYTES / MB:.0f} MB", ours.rss_loaded <= RSS_TARGET_BYTES),
+        Row("4. Memory (server)", f"Peak RSS after {ours.predictions} browser predictions (now: "
+            f"{ours.rss_after / MB:.0f} MB)", megabytes(ours.peak_rss), megabytes(theirs.peak_rss), "–",
+            f"≤ {RSS_TARGET_BYTES / MB:.0f} MB", ours.peak_rss <= RSS_TARGET_BYTES),
+        Row(f"5. Concurrency ({ours.concurrent_sessions} sessions)", "Errors (all sessions, incl. part 2)",
+            str(errors), str(len(theirs.errors) + len(theirs.concurrent_errors)) if theirs.predictions else "not run",
+            "–", "0", errors == 0),
+        Row(f"5. Concurrency ({ours.concurrent_sessions} sessions)",
+            f"Stroke → prediction p50 / p95 ({len(ours.concurrent_ms)} strokes)", format_p50_p95(ours.concurrent_ms),
+            format_p50_p95(theirs.concurrent_ms), format_ratio(percentiles(theirs.concurrent_ms)[0], concurrent_p50)),
+    ]  # fmt: skip
+
+
+def seconds(value: float) -> str:
+    return "not run" if value != value else f"{value:.1f} s"
+
+
+def megabytes(value: int) -> str:
+    return f"{value / MB:.0f} MB" if value else "not run"
+
+
+def error_notes(runs: dict) -> list[str]:
+    """One note per app whose browser run had errors, quoting the first of them."""
+    return [
+        f"{name} errors in the browser: {'; '.join(run.errors + run.concurrent_errors)[:500]}"
+        for name, run in runs.items()
+        if run.errors or run.concurrent_errors
+    ]
+
+
+def growth_row(before: int, after: int, sizes: Sizes) -> Row:
+    """Part 4: memory growth over many predictions, in this process through the app's code path."""
+    growth = after - before
+    return Row(
+        "4. Memory (in process)",
+        f"RSS growth over {sizes.memory_predictions:,} predictions (app code path, in process): "
+        f"{before / MB:.0f} → {after / MB:.0f} MB",
+        f"{growth / MB:+.1f} MB",
+        target=f"flat (< {RSS_GROWTH_TOLERANCE_BYTES / MB:.0f} MB)",
+        passed=growth < RSS_GROWTH_TOLERANCE_BYTES,
+    )
+
+
+def mnist_row(accuracy: float, count: int) -> Row:
+    """Part 6: MNIST test accuracy; the images are already 28x28, so both pipelines feed the same input."""
+    return Row(
+        "6. Accuracy", f"MNIST test set ({count:,} images)", f"{accuracy:.2%}", "same model, same input",
+        target=f"≥ {MNIST_TARGET:.1%} (issue 6)", passed=accuracy >= MNIST_TARGET,
+    )  # fmt: skip
+
+
+def drawn_rows(drawn: dict | None, path: Path, notes: list[str]) -> list[Row]:
+    """Part 6: drawn-digit accuracy per condition and overall, both pipelines; a note when there is no data."""
+    if drawn is None:
+        notes.append(f"Drawn-digit accuracy skipped: no pen-drawn digits at {path} (pass --pendigits PATH).")
+        return []
+    from digitlab.pendigits import most_common_confusions
+
+    ours, theirs = drawn["digitlab"], drawn["tutorial"]
+    count = ours["conditions"][next(iter(ours["conditions"]))]["count"]
+    rows = [
+        accuracy_row(f"Drawn digits: {name.replace('_', ' ')}", result, theirs["conditions"][name])
+        for name, result in ours["conditions"].items()
+    ]
+    rows.append(accuracy_row("Drawn digits: **all conditions**", ours["overall"], theirs["overall"]))
+    for name, result in (("DigitLab", ours), ("Tutorial", theirs)):
+        confusions = most_common_confusions(result["overall"]["confusion"])
+        listed = ", ".join(f"{true}→{'none' if guess == 10 else guess} ({n})" for true, guess, n in confusions)
+        notes.append(f"Drawn digits, most common confusions ({name}): {listed or 'none'}.")
+    notes.append(f"Drawn digits: {count:,} pen-drawn digits per condition ({path.name}), rendered as canvas drawings.")
+    return rows
+
+
+def accuracy_row(measure: str, ours: dict, theirs: dict) -> Row:
+    difference = (ours["accuracy"] - theirs["accuracy"]) * 100
+    return Row(
+        "6. Accuracy", measure, f"{ours['accuracy']:.1%}", f"{theirs['accuracy']:.1%}", f"{difference:+.1f} pts",
+        f"≥ {DRAWN_TARGET:.0%} (issue 6)", ours["accuracy"] >= DRAWN_TARGET,
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT_DIR)
+    main()

@@ -1,0 +1,111 @@
+"""The in-process parts: latency of one drawing, memory growth over many predictions, and accuracy."""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bench.tutorial import tutorial_predictor, tutorial_to_mnist
+from digitlab import pendigits
+from digitlab.browser import DIGIT_STROKES
+from digitlab.data import load_mnist, to_float_images
+from digitlab.model import predict_proba
+from digitlab.preprocess import canvas_to_mnist
+
+WARM_UP_RUNS = 5
+
+
+@dataclass
+class Latency:
+    """Milliseconds per run of each step, for DigitLab and the tutorial."""
+
+    preprocess: list[float] = field(default_factory=list)
+    model: list[float] = field(default_factory=list)
+    tutorial_preprocess: list[float] = field(default_factory=list)
+    tutorial_model: list[float] = field(default_factory=list)
+
+    @property
+    def total(self) -> np.ndarray:
+        return np.add(self.preprocess, self.model)
+
+    @property
+    def tutorial_total(self) -> np.ndarray:
+        return np.add(self.tutorial_preprocess, self.tutorial_model)
+
+
+def sample_canvases() -> list[np.ndarray]:
+    """A few canvas drawings (uint8 (280, 280, 4)) of the browser driver's digit strokes, drawn with the brush."""
+    canvases = []
+    for label, strokes in DIGIT_STROKES.items():
+        digit = pendigits.PenDigit(label, 0, tuple(np.array(stroke, dtype=np.float32) for stroke in strokes))
+        canvases.append(pendigits.render_digit(digit))
+    return canvases
+
+
+def measure_latency(model, canvases: list[np.ndarray], runs: int) -> Latency:
+    """Time preprocessing and the model separately, per drawing, for both pipelines, interleaved."""
+    latency = Latency()
+    for run in range(WARM_UP_RUNS + runs):
+        rgba = canvases[run % len(canvases)]
+        ours = time_steps(canvas_to_mnist, lambda image: predict_proba(model, image[None]), rgba)
+        theirs = time_steps(tutorial_to_mnist, lambda image: model.predict(image[None, ..., None], verbose=0), rgba)
+        if run >= WARM_UP_RUNS:
+            latency.preprocess.append(ours[0])
+            latency.model.append(ours[1])
+            latency.tutorial_preprocess.append(theirs[0])
+            latency.tutorial_model.append(theirs[1])
+    return latency
+
+
+def time_steps(preprocess: Callable, infer: Callable, rgba: np.ndarray) -> tuple[float, float]:
+    """(preprocessing ms, model ms) of one drawing."""
+    start = time.perf_counter()
+    image = preprocess(rgba)
+    middle = time.perf_counter()
+    infer(image)
+    return (middle - start) * 1000, (time.perf_counter() - middle) * 1000
+
+
+def current_rss() -> int:
+    """This process' resident memory in bytes."""
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def memory_growth(model, canvases: list[np.ndarray], predictions: int) -> tuple[int, int]:
+    """(RSS before, RSS after) `predictions` drawings through the app's code path in this process."""
+    predict_proba(model, canvas_to_mnist(canvases[0])[None])
+    gc.collect()
+    before = current_rss()
+    for index in range(predictions):
+        predict_proba(model, canvas_to_mnist(canvases[index % len(canvases)])[None])
+    gc.collect()
+    return before, current_rss()
+
+
+def mnist_accuracy(model, limit: int | None = None) -> tuple[float, int]:
+    """(accuracy, count) of the model on the MNIST test set, or its first `limit` images."""
+    _, (x_test, y_test) = load_mnist()
+    x_test, y_test = x_test[:limit], y_test[:limit]
+    predicted = predict_proba(model, to_float_images(x_test)).argmax(axis=1)
+    return float((predicted == y_test).mean()), len(y_test)
+
+
+def drawn_accuracy(model, path: Path, every: int, limit: int | None = None) -> dict[str, dict] | None:
+    """Per-condition accuracy on the pen-drawn set for {"digitlab": ..., "tutorial": ...}; None without data.
+
+    Every `every`-th digit of each writer is used (then at most `limit` digits); both pipelines see the
+    same canvases.
+    """
+    try:
+        digits = pendigits.every_kth(pendigits.load_pendigits(path), every)[:limit]
+    except pendigits.PendigitsNotFoundError:
+        return None
+    predictors = {"digitlab": pendigits.canvas_predictor(model), "tutorial": tutorial_predictor(model)}
+    return pendigits.compare_drawn_digit_accuracy(predictors, digits)

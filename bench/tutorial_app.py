@@ -1,0 +1,21 @@
+"""The tutorial app, for the in-browser comparison: the same canvas and prediction box as DigitLab, but the
+whole canvas resized to 28x28 and `model.predict` (the model is cached, so only the pipeline differs)."""
+
+import numpy as np
+import streamlit as st
+
+from bench.tutorial import tutorial_predict
+from digitlab import ui
+
+st.set_page_config(page_title="Tutorial digit recogniser", layout="wide")
+model = ui.require_model()
+draw_column, result_column = st.columns(2)
+with draw_column:
+    rgba = ui.drawing_canvas()
+with result_column:
+    # Predict once there is any dark ink, so the page is empty again after the canvas is reset.
+    if rgba is None or not (rgba[..., :3] < 128).any():
+        st.stop()
+    probabilities = tutorial_predict(model, rgba)
+    ui.show_prediction(np.asarray(probabilities))
+    st.altair_chart(ui.probability_chart(probabilities), width="stretch")

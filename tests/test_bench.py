@@ -1,0 +1,65 @@
+"""The benchmark code runs and reports (its timings are never checked here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench import __main__ as bench_main
+from bench.report import Row, format_ms, markdown_table, percentiles
+from bench.tutorial import tutorial_to_mnist
+
+
+def test_tutorial_pipeline_inverts_a_light_canvas(canvas_factory):
+    image = tutorial_to_mnist(canvas_factory())
+    assert image.shape == (28, 28) and image.dtype == np.float32
+    assert image[0, 0] == pytest.approx(0.0) and image.max() > 0.5
+
+
+def test_tutorial_pipeline_keeps_a_dark_canvas(canvas_factory):
+    image = tutorial_to_mnist(canvas_factory(ink=(255, 255, 255), background=(0, 0, 0, 255)))
+    assert image[0, 0] == pytest.approx(0.0) and image.max() > 0.5
+
+
+def test_percentiles_and_formats():
+    assert percentiles([1, 2, 3, 4, 100]) == (3.0, pytest.approx(80.8))
+    assert [format_ms(0.842), format_ms(12.34), format_ms(812), format_ms(9410)] == [
+        "0.84 ms",
+        "12.3 ms",
+        "812 ms",
+        "9.41 s",
+    ]
+
+
+def test_markdown_table_has_one_line_per_row():
+    rows = [Row("1. Part", "speed", "1 ms", "9 ms", "9.0×", "≤ 3 ms", True), Row("6. Accuracy", "MNIST", "99%")]
+    table = markdown_table(rows, "Machine: test")
+    assert "Machine: test" in table
+    assert "| 1. Part | speed | 1 ms | 9 ms | 9.0× | ≤ 3 ms | ✅ pass |" in table
+    assert table.count("\n| ") == 3  # header and two rows
+
+
+def test_missing_pen_digits_are_reported_not_fatal():
+    notes: list[str] = []
+    assert bench_main.drawn_rows(None, Path("/nowhere/pendigits-orig.tra"), notes) == []
+    assert "skipped" in notes[0] and "/nowhere" in notes[0]
+
+
+def test_quick_benchmark_without_browser_writes_a_table(tmp_path):
+    output = tmp_path / "results.md"
+    text = bench_main.main(["--quick", "--no-browser", "--output", str(output)])
+    assert output.read_text() == text
+    assert "| Part | Measure | DigitLab | Tutorial |" in text
+    for part in ("1. One drawing, in process", "4. Memory (in process)", "6. Accuracy"):
+        assert part in text
+    assert "Browser parts skipped" in text
+
+
+@pytest.mark.browser
+def test_quick_benchmark_runs_every_part_in_the_browser(tmp_path):
+    text = bench_main.main(["--quick", "--output", str(tmp_path / "results.md")])
+    for part in ("2. In the browser", "3. Cold start", "4. Memory (server)", "5. Concurrency (2 sessions)"):
+        assert part in text
+    assert "| Errors (all sessions, incl. part 2) | 0 |" in text
