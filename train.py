@@ -2,6 +2,7 @@
 
     python train.py                      # full run, writes model/digitlab_cnn.keras + model/metadata.json
     python train.py --data ~/mnist.npz   # MNIST from an npz in the Keras layout
+    python train.py --kfold 5            # stratified 5-fold CV only: stored in model/metadata.json, model untouched
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from digitlab.config import KERAS_MNIST_PATH, MODEL_DIR
+from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist
 from digitlab.training import TrainSettings
 
@@ -42,6 +43,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--thickness-probability", type=float, default=defaults.thickness_probability, help="augmentation: chance of thickening or thinning the strokes")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N training and N test images (smoke tests)")
     parser.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
+    parser.add_argument(
+        "--kfold",
+        type=int,
+        default=None,
+        metavar="K",
+        help="instead of training the model: stratified K-fold cross-validation of these settings on the training "
+        "set; adds each fold's accuracy and the mean and std under 'kfold' in <output-dir>/metadata.json and "
+        "leaves the model and its evaluation untouched (--limit N uses the first N training images)",
+    )
     return parser.parse_args(argv)
 
 
@@ -58,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     from digitlab.training import train
 
     settings = TrainSettings(**{field.name: getattr(args, field.name) for field in fields(TrainSettings)})
+    if args.kfold is not None:
+        return run_cross_validation(mnist, args.kfold, settings, args.output_dir, verbose=2 if args.quiet else "auto")
     print(f"Training on {data_path} -> {args.output_dir} with {settings}")
     metadata = train(mnist, settings, data_path, args.output_dir, verbose=2 if args.quiet else "auto")
     print(
@@ -65,6 +77,36 @@ def main(argv: list[str] | None = None) -> int:
         f"validation accuracy {metadata['validation_accuracy']:.4%}, "
         f"MNIST test accuracy {metadata['test_accuracy']:.4%} on {metadata['test_size']} images, "
         f"{metadata['training_seconds']:.0f} s. Wrote {args.output_dir}/."
+    )
+    write_evaluation(mnist, settings, data_path, args.output_dir / metadata["model_file"], args.output_dir)
+    return 0
+
+
+def write_evaluation(mnist, settings: TrainSettings, data_path: Path, model_path: Path, output_dir: Path) -> None:
+    """Write the saved model's evaluation artifacts (predictions, metrics, mistakes on the test set)."""
+    from digitlab.evaluate import write_artifacts
+
+    _, (x_test, y_test) = mnist
+    if settings.limit:
+        x_test, y_test = x_test[: settings.limit], y_test[: settings.limit]
+    summary = write_artifacts(model_path, x_test, y_test, data_path, output_dir)
+    print(f"Evaluation: test accuracy {summary['accuracy']:.2%} on {summary['test_size']} images, in {output_dir}/.")
+
+
+def run_cross_validation(mnist, folds: int, settings: TrainSettings, output_dir: Path, verbose) -> int:
+    """Stratified K-fold CV on the training set, saved under "kfold" in the metadata; the model is untouched."""
+    from digitlab.evaluate import cross_validate, save_cross_validation
+
+    if folds < 2:
+        print("error: --kfold needs K >= 2", file=sys.stderr)
+        return 2
+    (x_train, y_train), _ = mnist
+    print(f"Stratified {folds}-fold cross-validation with {settings}")
+    report = cross_validate(x_train, y_train, folds, settings, verbose=verbose)
+    path = save_cross_validation(report, output_dir / METADATA_PATH.name)
+    print(
+        f"{folds}-fold accuracy {report['mean_accuracy']:.2%} ± {report['std_accuracy']:.2%} "
+        f"on {report['images']} training images. Saved under 'kfold' in {path}."
     )
     return 0
 

@@ -138,3 +138,124 @@ def inject_css() -> None:
         """,
         unsafe_allow_html=True,
     )
+
+
+def file_stamp(*paths) -> tuple:
+    """(mtime_ns, size) of each path, None for a missing one: part of a cache key so rewritten files reload."""
+    from pathlib import Path
+
+    stats = [Path(path).stat() if Path(path).is_file() else None for path in paths]
+    return tuple((stat.st_mtime_ns, stat.st_size) if stat else None for stat in stats)
+
+
+@st.cache_data(show_spinner="Loading the evaluation…")
+def get_evaluation(npz_path: str, summary_path: str, stamp: tuple):
+    """The evaluation artifacts (an `evaluate.Evaluation`); `stamp` from `file_stamp` keys the cache."""
+    from digitlab.evaluate import load_artifacts
+
+    return load_artifacts(npz_path, summary_path)
+
+
+def require_evaluation(npz_path, summary_path):
+    """The cached evaluation artifacts, or an explanation of how to make them and a stop of the page."""
+    from digitlab.evaluate import ArtifactsNotFoundError
+
+    try:
+        return get_evaluation(str(npz_path), str(summary_path), file_stamp(npz_path, summary_path))
+    except ArtifactsNotFoundError as error:
+        st.info(f"**No evaluation to show yet.** {error}", icon=":material/grid_on:")
+        st.stop()
+
+
+def confusion_chart(
+    frame: pd.DataFrame, selected: tuple[int, int] | None = None, normalised: bool = False
+) -> alt.Chart:
+    """10x10 heatmap of `evaluate.confusion_frame` with large type; `selected` (true, predicted) is outlined.
+
+    Clicking a cell selects it through the point selection "cell" (see `digit_pair_picker`).
+    """
+    cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click", clear=False)
+    axis = {"labelFontSize": 22, "titleFontSize": 20, "labelAngle": 0, "ticks": False, "domain": False}
+    base = alt.Chart(frame).encode(
+        x=alt.X("predicted:O", title="Predicted digit", axis=alt.Axis(orient="top", **axis)),
+        y=alt.Y("true:O", title="True digit", axis=alt.Axis(**axis)),
+    )
+    tooltip = [
+        alt.Tooltip("true:O", title="True digit"),
+        alt.Tooltip("predicted:O", title="Predicted"),
+        alt.Tooltip("count:Q", title="Images"),
+        alt.Tooltip("share:Q", title="Share of the true digit", format=".2%"),
+    ]
+    cells = (
+        base.mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            # Blue for correct cells, red for mistakes (scaled to the largest mistake), white for empty ones.
+            color=alt.Color("shade:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1]), legend=None),
+            tooltip=tooltip,
+        )
+        .add_params(cell)
+    )
+    labels = base.mark_text(fontSize=18 if normalised else 20, fontWeight="bold").encode(
+        text="label:N",
+        color=alt.condition(abs(alt.datum.shade) > 0.55, alt.value("white"), alt.value("#111827")),
+        tooltip=tooltip,
+    )
+    layers = [cells, labels]
+    if selected is not None:
+        is_selected = (alt.datum.true == selected[0]) & (alt.datum.predicted == selected[1])
+        layers.append(base.mark_rect(filled=False, stroke="#111827", strokeWidth=5).transform_filter(is_selected))
+    return alt.layer(*layers).properties(height=560)
+
+
+def confusion_chart_key() -> str:
+    """Widget key of the heatmap; it changes when a selectbox is used, which clears the chart's own selection."""
+    return f"confusion_chart_{st.session_state.get('confusion_chart_version', 0)}"
+
+
+def digit_pair_picker(default: tuple[int, int]) -> tuple[int, int]:
+    """Two selectboxes (true digit, predicted digit) kept in step with the cell last clicked in the heatmap.
+
+    Call it before drawing the chart with key `confusion_chart_key()`: a click there moves the selectboxes.
+    """
+    st.session_state.setdefault("cell_true", default[0])
+    st.session_state.setdefault("cell_predicted", default[1])
+    chart_pair = clicked_cell(st.session_state.get(confusion_chart_key()))
+    if chart_pair is not None and chart_pair != st.session_state.get("cell_clicked"):
+        st.session_state["cell_clicked"] = chart_pair
+        st.session_state["cell_true"], st.session_state["cell_predicted"] = chart_pair
+    digits = list(range(10))
+    true_column, predicted_column = st.columns(2)
+    true = true_column.selectbox("True digit", digits, key="cell_true", on_change=_forget_chart_click)
+    predicted = predicted_column.selectbox(
+        "Predicted digit", digits, key="cell_predicted", on_change=_forget_chart_click
+    )
+    return int(true), int(predicted)
+
+
+def _forget_chart_click() -> None:
+    """Remount the heatmap without a selection, so clicking the same cell again counts as a new click."""
+    st.session_state["confusion_chart_version"] = st.session_state.get("confusion_chart_version", 0) + 1
+    st.session_state["cell_clicked"] = None
+
+
+def clicked_cell(event) -> tuple[int, int] | None:
+    """The (true, predicted) cell clicked in `confusion_chart`, from st.altair_chart's selection state."""
+    points = (event or {}).get("selection", {}).get("cell") or []
+    if not points:
+        return None
+    return int(points[0]["true"]), int(points[0]["predicted"])
+
+
+def show_examples(examples: pd.DataFrame, limit: int = 24, per_row: int = 6) -> None:
+    """A grid of test images from `evaluate.cell_examples`, each captioned with its labels and confidence."""
+    from digitlab.data import to_float_images
+
+    shown = examples.head(limit)
+    for start in range(0, len(shown), per_row):
+        for column, row in zip(st.columns(per_row), shown.iloc[start : start + per_row].itertuples(), strict=False):
+            with column:
+                show_image(
+                    to_float_images(row.image),
+                    f"{row.true} → {row.predicted} · {row.confidence:.0%}",
+                    width=112,
+                )
