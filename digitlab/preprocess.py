@@ -13,7 +13,17 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digitlab.config import CENTRE_OF_MASS, DIGIT_BOX, IMAGE_SIZE, INK_THRESHOLD, MIN_INK_EXTENT
+from digitlab.config import (
+    CENTRE_OF_MASS,
+    DIGIT_BOX,
+    IMAGE_SIZE,
+    INK_THRESHOLD,
+    MIN_INK_EXTENT,
+    MNIST_STROKE_WIDTH,
+)
+
+# Stroke width is measured and changed at this many times the 20x20 resolution, then averaged down.
+STROKE_OVERSAMPLING = 4
 
 
 @dataclass(frozen=True)
@@ -56,8 +66,12 @@ def ink_intensity(rgba: np.ndarray) -> np.ndarray:
     return np.where(ink >= INK_THRESHOLD, ink, 0.0).astype(np.float32)
 
 
-def preprocess_canvas(rgba: np.ndarray) -> Preprocessed | None:
-    """Run the MNIST procedure on a canvas image, keeping every step; None when there is no ink."""
+def preprocess_canvas(rgba: np.ndarray, normalise: bool = True) -> Preprocessed | None:
+    """Run the MNIST procedure on a canvas image, keeping every step; None when there is no ink.
+
+    With `normalise` the stroke is also thickened or thinned to MNIST's typical width, so a thin pen,
+    a thick pen and a small drawing all reach the model looking alike.
+    """
     ink = ink_intensity(rgba)
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
@@ -65,7 +79,7 @@ def preprocess_canvas(rgba: np.ndarray) -> Preprocessed | None:
         return None
     bbox = (int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1)
     cropped = ink[bbox[0] : bbox[2], bbox[1] : bbox[3]]
-    fitted = fit_to_box(cropped, DIGIT_BOX)
+    fitted = normalise_stroke(cropped) if normalise else fit_to_box(cropped, DIGIT_BOX)
     return Preprocessed(ink=ink, bbox=bbox, cropped=cropped, fitted=fitted, image=centre_by_mass(fitted))
 
 
@@ -84,6 +98,32 @@ def fit_to_box(image: np.ndarray, box: int) -> np.ndarray:
     resized = np.asarray(Image.fromarray(image, mode="F").resize(size, Image.Resampling.BILINEAR))
     resized = np.clip(resized, 0.0, None)
     return (resized / resized.max()).astype(np.float32)
+
+
+def stroke_width(image: np.ndarray) -> float:
+    """Typical stroke width in pixels of float (h, w) ink: twice the area over the outline length."""
+    ink = image > 0.5
+    outline = ink & ~ndimage.binary_erosion(ink)
+    return 2.0 * ink.sum() / max(outline.sum(), 1)
+
+
+def normalise_stroke(cropped: np.ndarray, width: float = MNIST_STROKE_WIDTH) -> np.ndarray:
+    """Fit float32 (h, w) ink into the 20x20 box with its strokes redrawn `width` pixels wide.
+
+    Works at STROKE_OVERSAMPLING times the resolution: the ink is eroded or dilated by the distance
+    transform to the target width, then averaged down, which anti-aliases the edges.
+    """
+    fine = fit_to_box(cropped, DIGIT_BOX * STROKE_OVERSAMPLING)
+    ink = np.pad(fine > 0.5, STROKE_OVERSAMPLING)
+    change = (width * STROKE_OVERSAMPLING - stroke_width(ink)) / 2
+    if change < 0:
+        restroked = ndimage.distance_transform_edt(ink) > -change
+    else:
+        restroked = ndimage.distance_transform_edt(~ink) <= change
+    if not restroked.any():
+        return fit_to_box(cropped, DIGIT_BOX)
+    rows, cols = np.flatnonzero(restroked.any(axis=1)), np.flatnonzero(restroked.any(axis=0))
+    return fit_to_box(restroked[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32), DIGIT_BOX)
 
 
 def centre_by_mass(digit: np.ndarray) -> np.ndarray:
