@@ -97,8 +97,8 @@ def show_prediction(probabilities: np.ndarray) -> None:
             )
         else:
             st.markdown(
-                "<div class='unsure'>Not sure</div>"
-                f"<div class='confidence'>best guess {digit} · only {confidence:.0%} confident</div>",
+                "<div class='unsure'>Not sure: this may not be a digit</div>"
+                f"<div class='guess'>best guess {digit}, only {confidence:.0%} confident</div>",
                 unsafe_allow_html=True,
             )
 
@@ -126,6 +126,169 @@ def show_image(image: np.ndarray, caption: str, width: int = 140) -> None:
     st.image(enlarge(image, factor), caption=caption, width=width, clamp=True)
 
 
+# --- Inside the network: the input image, channel pickers and the charts of the network pages ---------------
+
+
+@st.cache_data(show_spinner=False)
+def get_samples() -> tuple[np.ndarray, np.ndarray] | None:
+    """The MNIST sample digits shipped in model/: (images uint8 (M, 28, 28), labels uint8 (M,)), or None."""
+    from digitlab.config import SAMPLES_PATH
+    from digitlab.data import load_samples
+
+    return load_samples(SAMPLES_PATH) if SAMPLES_PATH.is_file() else None
+
+
+def network_input() -> np.ndarray:
+    """The image to look inside the network with, shown with where it comes from: float32 (28, 28) in [0, 1].
+
+    The drawing from the drawing page when there is one, else an MNIST sample digit the user picks
+    (remembered across pages). Stops the page when there is neither.
+    """
+    from digitlab.data import to_float_images
+
+    image = st.session_state.get(STATE_IMAGE)
+    samples = get_samples()
+    picture_column, text_column = st.columns([1, 4], vertical_alignment="center")
+    if image is not None:
+        with picture_column:
+            show_image(image, "The model's input (28×28)", width=168)
+        text_column.success(
+            "Showing **your drawing** from the ✏️ Draw page. Draw something else there and this page follows.",
+            icon=":material/draw:",
+        )
+        return image
+    if samples is None:
+        st.info("Draw a digit on the ✏️ Draw page first, then come back here.", icon=":material/draw:")
+        st.stop()
+    images, labels = samples
+    with text_column:
+        st.info(
+            "Nothing drawn yet, so here is a handwritten digit from the MNIST test set. "
+            "Draw your own on the ✏️ Draw page and this page will show it instead.",
+            icon=":material/lightbulb:",
+        )
+        index = _sample_picker(labels)
+    image = to_float_images(images[index])
+    with picture_column:
+        show_image(image, f"MNIST test digit: a {labels[index]} (28×28)", width=168)
+    return image
+
+
+def _sample_picker(labels: np.ndarray) -> int:
+    """A digit and an example number; returns the chosen sample's index, kept in session state across pages."""
+    from digitlab.config import STATE_SAMPLE
+
+    index = st.session_state.get(STATE_SAMPLE)
+    if index is None or not 0 <= index < len(labels):
+        index = int(np.flatnonzero(labels == 7)[0]) if (labels == 7).any() else 0
+    digit = int(labels[index])
+    # Widgets lose their state on another page, so they are re-seeded from the session-state key each run.
+    st.session_state["_sample_digit"] = digit
+    st.session_state["_sample_example"] = int(np.flatnonzero(labels[:index] == digit).size) + 1
+    st.segmented_control(
+        "Example digit", list(range(10)), required=True, key="_sample_digit", on_change=_store_sample, args=(labels,)
+    )
+    st.slider(
+        "Which one", 1, int(np.bincount(labels).max()), key="_sample_example", on_change=_store_sample, args=(labels,)
+    )
+    return index
+
+
+def _store_sample(labels: np.ndarray) -> None:
+    """Remember the sample picked with the widgets of `_sample_picker`."""
+    from digitlab.config import STATE_SAMPLE
+
+    examples = np.flatnonzero(labels == st.session_state["_sample_digit"])
+    if examples.size:
+        st.session_state[STATE_SAMPLE] = int(examples[min(st.session_state["_sample_example"], examples.size) - 1])
+
+
+def channel_slider(label: str, channels: int, default: int, key: str) -> int:
+    """Pick a channel (or filter) number 0..channels-1; starts at `default`, the strongest one."""
+    if st.session_state.get(key, 0) >= channels:
+        del st.session_state[key]
+    return st.slider(label, 0, channels - 1, value=min(default, channels - 1), key=key)
+
+
+POOL_WINDOW_COLOURS = ["#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3"]
+POOL_CELL_STYLE = "width:5.5rem;height:4.2rem;text-align:center;font-size:1.6rem;"
+
+
+def show_pooling_example(example) -> None:
+    """The worked example of a `visualize.PoolingExample`: its numbers in 2x2 windows, maxima marked, and the result."""
+    size, pool = example.patch.shape[0], example.pool
+    windows = size // pool
+    maxima = {tuple(position) for position in example.argmax.reshape(-1, 2)}
+    line = "4px solid #111827"
+
+    def patch_style(row: int, col: int) -> str:
+        style = f"background:{POOL_WINDOW_COLOURS[(row // pool * windows + col // pool) % 4]};border:1px solid #cbd5e1;"
+        style += f"border-top:{line};" if row % pool == 0 else ""
+        style += f"border-left:{line};" if col % pool == 0 else ""
+        style += f"border-bottom:{line};" if row == size - 1 else ""
+        style += f"border-right:{line};" if col == size - 1 else ""
+        return style + (f"color:{ACCENT};font-weight:800;" if (row, col) in maxima else "")
+
+    def pooled_style(row: int, col: int) -> str:
+        colour = POOL_WINDOW_COLOURS[(row * windows + col) % 4]
+        return f"background:{colour};border:{line};color:{ACCENT};font-weight:800;"
+
+    st.markdown(
+        "<div style='display:flex;align-items:center;gap:2.5rem;flex-wrap:wrap'>"
+        f"{_html_table(example.patch, patch_style)}<div style='font-size:3rem'>→</div>"
+        f"{_html_table(example.pooled, pooled_style)}</div>",
+        unsafe_allow_html=True,
+    )
+
+
+def _html_table(values: np.ndarray, style) -> str:
+    """An HTML table of float (h, w) with two decimals; `style(row, col)` gives each cell's inline CSS."""
+    rows = ""
+    for r in range(values.shape[0]):
+        cells = (f"<td style='{POOL_CELL_STYLE}{style(r, c)}'>{values[r, c]:.2f}</td>" for c in range(values.shape[1]))
+        rows += f"<tr>{''.join(cells)}</tr>"
+    return f"<table style='border-collapse:collapse'>{rows}</table>"
+
+
+def norms_chart(norms: np.ndarray, title: str) -> alt.Chart:
+    """Bar chart of one value per filter (e.g. its weight norm), filters numbered from 0."""
+    frame = pd.DataFrame({"filter": np.arange(len(norms)), "norm": norms})
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=ACCENT)
+        .encode(
+            x=alt.X("filter:O", title="Filter", axis=alt.Axis(labelAngle=0, labelFontSize=12, titleFontSize=16)),
+            y=alt.Y("norm:Q", title=title, axis=alt.Axis(labelFontSize=14, titleFontSize=16)),
+            tooltip=["filter", alt.Tooltip("norm:Q", format=".3f")],
+        )
+        .properties(height=240)
+    )
+
+
+def slice_norms_heatmap(norms: np.ndarray) -> alt.Chart:
+    """Heatmap of float (out, in) slice norms: how much each filter listens to each input channel."""
+    out_channels, in_channels = norms.shape
+    frame = pd.DataFrame(
+        {
+            "filter": np.repeat(np.arange(out_channels), in_channels),
+            "input channel": np.tile(np.arange(in_channels), out_channels),
+            "norm": norms.ravel(),
+        }
+    )
+    axis = alt.Axis(labelFontSize=11, titleFontSize=16, labelAngle=0, values=list(range(0, 64, 4)))
+    return (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X("input channel:O", axis=axis),
+            y=alt.Y("filter:O", axis=axis),
+            color=alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="weight norm"),
+            tooltip=["filter", "input channel", alt.Tooltip("norm:Q", format=".3f")],
+        )
+        .properties(height=max(240, 7 * out_channels))
+    )
+
+
 def inject_css() -> None:
     """Large, projector-readable type for the prediction."""
     st.markdown(
@@ -134,6 +297,7 @@ def inject_css() -> None:
         .big-digit {font-size: 7rem; font-weight: 800; line-height: 1; color: #e4572e;}
         .unsure {font-size: 3rem; font-weight: 700; line-height: 1.2;}
         .confidence {font-size: 1.4rem; opacity: 0.8;}
+        .guess {font-size: 1rem; opacity: 0.7;}
         </style>
         """,
         unsafe_allow_html=True,
