@@ -5,7 +5,7 @@ import streamlit as st
 from digitlab import ui, visualize
 
 st.set_page_config(page_title="DigitLab · Filters", page_icon=":material/filter_alt:", layout="wide")
-st.title("Filters: what the network learned to look for")
+st.title("Filters: what the network looks for")
 
 model = ui.require_model()
 image = ui.network_input()
