@@ -12,8 +12,8 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR
-from digitlab.data import DataNotFoundError, find_mnist, load_mnist
+from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR, SAMPLES_PATH
+from digitlab.data import DataNotFoundError, find_mnist, load_mnist, write_samples
 from digitlab.training import TrainSettings
 
 
@@ -41,6 +41,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--zoom", type=float, default=defaults.zoom, help="augmentation: maximum zoom in or out (share of size)")
     parser.add_argument("--shift", type=float, default=defaults.shift, help="augmentation: maximum shift (share of size)")
     parser.add_argument("--thickness-probability", type=float, default=defaults.thickness_probability, help="augmentation: chance of thickening or thinning the strokes")
+    parser.add_argument("--no-redraw", dest="redraw", action="store_false", help="skip the redrawn copy of each digit (canvas-style pen strokes through the app's pipeline)")
+    parser.add_argument("--elastic-probability", type=float, default=defaults.elastic_probability, help="chance that a redrawn digit is also elastically distorted")
+    parser.add_argument("--nondigits", type=int, default=defaults.nondigits, help="generated non-digit drawings trained toward 'no digit' (uniform probabilities), at most one per 6 training digits; 0 turns this off")
+    parser.add_argument("--no-calibrate", dest="calibrate", action="store_false", help="skip fitting the softmax temperature on the validation split")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N training and N test images (smoke tests)")
     parser.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     parser.add_argument(
@@ -79,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{metadata['training_seconds']:.0f} s. Wrote {args.output_dir}/."
     )
     write_evaluation(mnist, settings, data_path, args.output_dir / metadata["model_file"], args.output_dir)
+    (x_test, y_test) = mnist[1]
+    write_samples(x_test, y_test, args.output_dir / SAMPLES_PATH.name)
     return 0
 
 

@@ -77,14 +77,15 @@ def load_metadata(path: str | Path | None = None) -> dict | None:
 def predict_proba(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """float32 (N, 28, 28) in [0, 1] -> float32 (N, 10) class probabilities, rows summing to 1.
 
-    Calls the model directly rather than `model.predict`, whose per-call set-up costs ~90 ms: one
-    drawing takes a couple of milliseconds. Large N is fed in slices of PREDICT_BATCH.
+    Uses `predict_on_batch`, which runs the model's compiled predict step: ~1 ms for one drawing here,
+    against ~20 ms for an eager `model(x)` call and ~90 ms for `model.predict`'s per-call set-up.
+    Large N is fed in slices of PREDICT_BATCH.
     """
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
         raise ValueError(f"expected images of shape (N, 28, 28), got {images.shape}")
     batches = [
-        keras.ops.convert_to_numpy(model(images[start : start + PREDICT_BATCH, ..., None], training=False))
+        np.asarray(model.predict_on_batch(images[start : start + PREDICT_BATCH, ..., None]))
         for start in range(0, len(images), PREDICT_BATCH)
     ]
     if not batches:

@@ -22,6 +22,8 @@ from digitlab.config import (
     MNIST_STROKE_WIDTH,
 )
 
+# The background colour is estimated from every this-many-th pixel along each axis.
+BACKGROUND_SAMPLING = 4
 # Stroke width is measured and changed at this many times the 20x20 resolution, then averaged down.
 STROKE_OVERSAMPLING = 4
 
@@ -56,11 +58,16 @@ def ink_intensity(rgba: np.ndarray) -> np.ndarray:
     """
     pixels = _as_float_rgba(rgba)
     alpha = pixels[..., 3]
-    if np.median(alpha) < 0.5:
+    # Medians over a 4x4 grid of pixels: the background is most of the canvas, and this is 16x cheaper.
+    sample = pixels[::BACKGROUND_SAMPLING, ::BACKGROUND_SAMPLING]
+    if np.median(sample[..., 3]) < 0.5:
         ink = alpha
     else:
-        background = np.median(pixels[..., :3].reshape(-1, 3), axis=0)
-        distance = np.abs(pixels[..., :3] - background).max(axis=-1) * alpha
+        background = np.median(sample[..., :3].reshape(-1, 3), axis=0)
+        distance = np.abs(pixels[..., 0] - background[0])
+        for channel in (1, 2):
+            np.maximum(distance, np.abs(pixels[..., channel] - background[channel]), out=distance)
+        distance *= alpha
         peak = distance.max()
         ink = distance / peak if peak >= INK_THRESHOLD else np.zeros_like(distance)
     return np.where(ink >= INK_THRESHOLD, ink, 0.0).astype(np.float32)

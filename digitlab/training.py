@@ -13,15 +13,22 @@ import keras
 import numpy as np
 from keras import layers
 
+from digitlab.config import NUM_CLASSES
 from digitlab.data import file_sha256, to_float_images
 from digitlab.model import build_model, predict_proba
+from digitlab.nondigits import render_nondigit_images, side_by_side_images
+from digitlab.redraw import redraw_images
+
+
+# At most one non-digit per this many training digits (a small --limit run gets a few).
+NONDIGITS_PER_DIGIT_LIMIT = 6
 
 
 @dataclass
 class TrainSettings:
     """Everything that determines a training run; saved in the metadata to reproduce it."""
 
-    epochs: int = 15
+    epochs: int = 12
     batch_size: int = 128
     learning_rate: float = 2e-3
     validation_size: int = 5000
@@ -31,6 +38,10 @@ class TrainSettings:
     zoom: float = 0.15
     shift: float = 0.1
     thickness_probability: float = 0.5
+    redraw: bool = True
+    elastic_probability: float = 0.5
+    nondigits: int = 9000
+    calibrate: bool = True
     limit: int | None = None
 
 
@@ -78,9 +89,35 @@ def split_validation(x: np.ndarray, y: np.ndarray, size: int, seed: int):
     return (x[kept], y[kept]), (x[held], y[held])
 
 
+def build_training_set(x: np.ndarray, y: np.ndarray, settings: TrainSettings) -> tuple[np.ndarray, np.ndarray]:
+    """float32 (N, 28, 28) digits and int labels -> (images, soft targets (M, 10)).
+
+    Besides the digits: a redrawn copy of each (as the canvas would draw it), and non-digits (generated
+    scribbles, shapes, letters, blobs, and digits side by side) whose target is the uniform distribution,
+    so the model learns to spread its confidence on them ("outlier exposure", Hendrycks et al., 2019).
+    """
+    digits = keras.utils.to_categorical(y, NUM_CLASSES)
+    images, targets = [x], [digits]
+    if settings.redraw:
+        images.append(redraw_images(x, settings.seed, settings.elastic_probability))
+        targets.append(digits)
+    count = min(settings.nondigits, len(x) // NONDIGITS_PER_DIGIT_LIMIT)
+    if count:
+        pairs = count // 3
+        nondigits = np.concatenate(
+            [
+                render_nondigit_images(count - pairs, settings.seed),
+                side_by_side_images(x, pairs, settings.seed),
+            ]
+        )
+        images.append(nondigits)
+        targets.append(np.full((len(nondigits), NUM_CLASSES), 1.0 / NUM_CLASSES, np.float32))
+    return np.concatenate(images), np.concatenate(targets).astype(np.float32)
+
+
 def fit_model(model: keras.Model, train, validation, settings: TrainSettings, verbose="auto") -> keras.callbacks.History:
     """Train `model` in place on float (N, 28, 28) data, keeping the weights of the best validation epoch."""
-    (x_train, y_train), (x_val, y_val) = train, validation
+    (x_train, y_train), (x_val, y_val) = build_training_set(*train, settings), validation
     trainer = model
     if settings.augment:
         inputs = keras.Input(shape=model.input_shape[1:])
@@ -89,7 +126,7 @@ def fit_model(model: keras.Model, train, validation, settings: TrainSettings, ve
     schedule = keras.optimizers.schedules.CosineDecay(settings.learning_rate, decay_steps=max(steps, 1))
     trainer.compile(
         optimizer=keras.optimizers.Adam(schedule),
-        loss="sparse_categorical_crossentropy",
+        loss="categorical_crossentropy",
         metrics=["accuracy"],
     )
     keep_best = keras.callbacks.EarlyStopping(
@@ -100,10 +137,27 @@ def fit_model(model: keras.Model, train, validation, settings: TrainSettings, ve
         y_train,
         batch_size=settings.batch_size,
         epochs=settings.epochs,
-        validation_data=(x_val[..., None], y_val),
+        validation_data=(x_val[..., None], keras.utils.to_categorical(y_val, NUM_CLASSES)),
         callbacks=[keep_best],
         verbose=verbose,
     )
+
+
+def calibrate_temperature(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
+    """Fit the softmax temperature on held-out float32 (N, 28, 28) images (least negative log-likelihood)
+    and set it in the model's `temperature` layer; returns the temperature (1 = unchanged)."""
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
+
+    logits_model = keras.Model(model.inputs, model.get_layer("logits").output)
+    logits = keras.ops.convert_to_numpy(logits_model(images[..., None], training=False)).astype(np.float64)
+
+    def negative_log_likelihood(temperature: float) -> float:
+        return -log_softmax(logits / temperature, axis=1)[np.arange(len(labels)), labels].mean()
+
+    temperature = float(minimize_scalar(negative_log_likelihood, bounds=(0.05, 20.0), method="bounded").x)
+    model.get_layer("temperature").scale = 1.0 / temperature
+    return temperature
 
 
 def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
@@ -139,6 +193,9 @@ def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, ver
     started = time.perf_counter()
     history = fit_model(model, train_split, validation, settings, verbose=verbose)
     seconds = time.perf_counter() - started
+    # Calibrate on held-out digits drawn the way the canvas draws them: that is where confidence is shown.
+    x_val, y_val = validation
+    temperature = calibrate_temperature(model, redraw_images(x_val, settings.seed + 1), y_val) if settings.calibrate else 1.0
 
     output_dir.mkdir(parents=True, exist_ok=True)
     model_path = output_dir / "digitlab_cnn.keras"
@@ -153,6 +210,7 @@ def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, ver
         "epochs_run": len(val_history),
         "best_epoch": int(np.argmax(val_history)) + 1,
         "validation_accuracy": float(max(val_history)),
+        "temperature": round(temperature, 4),
         "test_accuracy": accuracy(model, x_test, y_test),
         "test_size": int(len(x_test)),
         "training_seconds": round(seconds, 1),

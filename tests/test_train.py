@@ -28,6 +28,9 @@ def test_smoke_training_writes_model_and_metadata(small_mnist, tmp_path):
     output = tmp_path / "model"
     assert train.main(["--data", str(small_mnist), "--epochs", "1", "--output-dir", str(output), "--quiet"]) == 0
 
+    assert {path.name for path in output.iterdir()} >= {
+        "digitlab_cnn.keras", "metadata.json", "evaluation.npz", "evaluation.json", "samples.npz"
+    }
     model = load_model(output / "digitlab_cnn.keras")
     metadata = json.loads((output / "metadata.json").read_text())
     assert metadata["parameters"] == model.count_params()
@@ -35,6 +38,8 @@ def test_smoke_training_writes_model_and_metadata(small_mnist, tmp_path):
     assert metadata["data"]["sha256"] == file_sha256(small_mnist)
     assert metadata["model_sha256"] == file_sha256(output / "digitlab_cnn.keras")
     assert {"conv_1", "pool_1", "conv_2"} <= {layer["name"] for layer in metadata["architecture"]}
+    assert metadata["temperature"] > 0
+    assert model.get_layer("temperature").scale == pytest.approx(1 / metadata["temperature"], rel=1e-3)
     for key in ["settings", "validation_accuracy", "test_accuracy", "training_seconds", "trained_at"]:
         assert key in metadata
     # The reported test accuracy is the saved model's.

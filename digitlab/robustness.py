@@ -1,0 +1,144 @@
+"""Is the model right on drawn digits, and honest on drawings that are not digits?
+
+    python -m digitlab.robustness                 # bundled model, every 5th pen-drawn digit
+    python -m digitlab.robustness --every 1       # all 7,494 pen-drawn digits (slow)
+
+Reports drawn-digit accuracy per canvas condition, the share of drawn digits the app would flag as
+"not sure" (should stay <= 2 %), the calibration error of the confidence, and the share of each kind of
+non-digit drawing that is flagged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from digitlab.config import CONFIDENT_THRESHOLD, PENDIGITS_PATH
+from digitlab.model import predict_proba
+from digitlab.nondigits import GENERATORS, TRAINING_KINDS, make_nondigits
+from digitlab.pendigits import CONDITIONS, PenDigit, compare_drawn_digit_accuracy, jitter_params, render_digit
+from digitlab.preprocess import canvas_to_mnist
+
+CALIBRATION_BINS = 15
+NONDIGIT_KINDS = (*GENERATORS, "several_digits")
+
+
+def is_flagged(probabilities: np.ndarray, threshold: float = CONFIDENT_THRESHOLD) -> np.ndarray:
+    """(N, 10) probabilities -> bool (N,): True where the app says "not sure / not a digit"."""
+    return np.asarray(probabilities).max(axis=1) < threshold
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = CALIBRATION_BINS) -> float:
+    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by the bins' sizes."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    error = 0.0
+    for index in range(bins):
+        members = which == index
+        if members.any():
+            error += members.mean() * abs(correct[members].mean() - confidence[members].mean())
+    return float(error)
+
+
+def canvas_probabilities(model, canvases: np.ndarray) -> np.ndarray:
+    """uint8 (N, H, W, 4) canvases -> (N, 10) probabilities through the app's pipeline; blank rows are NaN."""
+    images = [canvas_to_mnist(canvas) for canvas in canvases]
+    drawn = [index for index, image in enumerate(images) if image is not None]
+    probabilities = np.full((len(images), 10), np.nan, np.float32)
+    if drawn:
+        probabilities[drawn] = predict_proba(model, np.stack([images[index] for index in drawn]))
+    return probabilities
+
+
+def drawn_digit_report(model, digits: Sequence[PenDigit], threshold: float = CONFIDENT_THRESHOLD) -> dict:
+    """Accuracy per condition of the benchmark's canvas renderings, plus flagged share and calibration error."""
+    recorded: list[np.ndarray] = []
+
+    def predict(canvases: np.ndarray) -> np.ndarray:
+        probabilities = canvas_probabilities(model, canvases)
+        recorded.append(probabilities)
+        return np.where(np.isnan(probabilities[:, 0]), -1, np.nan_to_num(probabilities).argmax(axis=1))
+
+    result = compare_drawn_digit_accuracy({"app": predict}, digits)["app"]
+    probabilities = np.nan_to_num(np.concatenate(recorded))
+    labels = np.tile([digit.label for digit in digits], len(CONDITIONS))
+    correct = probabilities.argmax(axis=1) == labels
+    result["flagged"] = float(is_flagged(probabilities, threshold).mean())
+    result["calibration_error"] = expected_calibration_error(probabilities.max(axis=1), correct)
+    result["mean_confidence"] = float(probabilities.max(axis=1).mean())
+    return result
+
+
+def nondigit_report(
+    model, digits: Sequence[PenDigit], count: int = 200, seed: int = 2026, threshold: float = CONFIDENT_THRESHOLD
+) -> dict[str, float]:
+    """Share flagged of `count` drawings of each non-digit kind, rendered under random benchmark conditions.
+
+    The seed differs from training's, and "held_out_glyph" and "several_digits" (real pen digits side
+    by side) are kinds the model never trained on.
+    """
+    rng = np.random.default_rng(seed)
+    names = list(CONDITIONS)
+    shares = {}
+    for offset, kind in enumerate(NONDIGIT_KINDS):
+        drawings = make_nondigits(kind, count, seed + offset, digits)
+        canvases = np.stack(
+            [render_digit(drawing, **jitter_params(CONDITIONS[names[rng.integers(len(names))]], rng)) for drawing in drawings]
+        )
+        probabilities = canvas_probabilities(model, canvases)
+        blank = np.isnan(probabilities[:, 0])
+        shares[kind] = float((blank | is_flagged(np.nan_to_num(probabilities), threshold)).mean())
+    return shares
+
+
+def format_report(drawn: dict, nondigits: dict[str, float], count: int) -> str:
+    """Markdown tables of both reports."""
+    lines = [
+        f"Drawn digits ({count} pen-drawn digits x {len(drawn['conditions'])} canvas conditions)",
+        "",
+        "| condition | accuracy |",
+        "| --- | --- |",
+        *(f"| {name} | {result['accuracy']:.2%} |" for name, result in drawn["conditions"].items()),
+        f"| **overall** | **{drawn['overall']['accuracy']:.2%}** |",
+        "",
+        f"Drawn digits flagged as not sure: {drawn['flagged']:.2%}; expected calibration error: "
+        f"{drawn['calibration_error']:.2%} (mean confidence {drawn['mean_confidence']:.2%}).",
+        "",
+        "| non-digit kind | flagged | trained on this kind |",
+        "| --- | --- | --- |",
+        *(f"| {kind} | {share:.1%} | {'yes' if kind in TRAINING_KINDS else 'no'} |" for kind, share in nondigits.items()),
+        f"| **all** | **{np.mean(list(nondigits.values())):.1%}** | |",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=None, help="a .keras model (default: the bundled one)")
+    parser.add_argument("--pendigits", type=Path, default=PENDIGITS_PATH, help="the UNIPEN pendigits file")
+    parser.add_argument("--every", type=int, default=5, help="use every k-th digit of each writer")
+    parser.add_argument("--nondigits", type=int, default=200, help="drawings per non-digit kind")
+    parser.add_argument("--threshold", type=float, default=CONFIDENT_THRESHOLD, help="confidence below which the app is 'not sure'")
+    args = parser.parse_args(argv)
+
+    from digitlab.model import ModelLoadError, load_model
+    from digitlab.pendigits import PendigitsNotFoundError, every_kth, load_pendigits
+
+    try:
+        model = load_model(args.model)
+        digits = every_kth(load_pendigits(args.pendigits), args.every)
+    except (ModelLoadError, PendigitsNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    drawn = drawn_digit_report(model, digits, args.threshold)
+    nondigits = nondigit_report(model, digits, args.nondigits, threshold=args.threshold)
+    print(format_report(drawn, nondigits, len(digits)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
