@@ -71,15 +71,15 @@ def markdown_table(rows: list[Row], machine: str, title: str = "DigitLab benchma
 def machine_description() -> str:
     """One paragraph: CPU, cores, memory, load, OS and the versions that matter."""
     import psutil
+    import keras
     import streamlit
-    import tensorflow as tf
 
     memory_gib = psutil.virtual_memory().total / 2**30
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (
         f"Machine: {cpu_model()}, {os.cpu_count()} logical cores, {memory_gib:.1f} GiB RAM, load average "
         f"{load} at start; {platform.system()} {platform.release()}; Python {platform.python_version()}, "
-        f"TensorFlow {tf.__version__}, Keras {keras_version()}, Streamlit {streamlit.__version__}, "
+        f"Keras {keras_version()} on {keras.backend.backend()}, Streamlit {streamlit.__version__}, "
         f"{chromium_version()}."
     )
 

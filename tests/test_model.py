@@ -69,3 +69,26 @@ def test_bundled_model_loads_by_default():
     assert isinstance(model, keras.Model)
     assert MODEL_PATH.is_file()
     assert build_model().count_params() == model.count_params()
+
+
+@pytest.mark.slow
+def test_training_and_serving_backends_agree(tmp_path):
+    """train.py trains on TensorFlow and the app serves on JAX: the same file must give the same answers."""
+    import os
+    import subprocess
+    import sys
+
+    from digitlab.config import ROOT_DIR
+
+    images = np.random.default_rng(3).random((16, 28, 28), dtype=np.float32)
+    np.save(tmp_path / "images.npy", images)
+    script = (
+        "import sys, numpy as np; from digitlab.model import load_model, predict_proba; "
+        "np.save(sys.argv[2], predict_proba(load_model(), np.load(sys.argv[1])))"
+    )
+    for backend in ("tensorflow", "jax"):
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / "images.npy"), str(tmp_path / f"{backend}.npy")],
+            cwd=ROOT_DIR, env={**os.environ, "KERAS_BACKEND": backend}, check=True, capture_output=True,
+        )  # fmt: skip
+    np.testing.assert_allclose(np.load(tmp_path / "tensorflow.npy"), np.load(tmp_path / "jax.npy"), atol=1e-5)
