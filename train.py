@@ -1,6 +1,8 @@
-"""Train DigitLab's bundled CNN on MNIST and write it, with its metadata, into model/.
+"""Train DigitLab's bundled CNN (or a classic network to compare it with) on MNIST and write it into model/.
 
     python train.py                      # full run, writes model/digitlab_cnn.keras + model/metadata.json
+    python train.py --arch mlp           # a classic network: model/zoo/mlp.keras + mlp.json + its evaluation
+    python train.py --arch pca-svc       # the PCA + SVC baseline: model/zoo/pca-svc.json (numbers only)
     python train.py --data ~/mnist.npz   # MNIST from an npz in the Keras layout
     python train.py --kfold 5            # stratified 5-fold CV only: stored in model/metadata.json, model untouched
 """
@@ -8,10 +10,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import fields
 from pathlib import Path
 
+from digitlab.architectures import ARCHITECTURES, BASELINE, BUNDLED, describe_recipes
 from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR, SAMPLES_PATH
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, write_samples
 from digitlab.training import TrainSettings
@@ -21,7 +25,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     defaults = TrainSettings()
     parser = argparse.ArgumentParser(
         description="Train DigitLab's CNN on MNIST (seeded, reproducible) and write it into model/.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog="architectures (--arch):\n" + describe_recipes(),
+        formatter_class=HelpFormatter,
+    )
+    parser.add_argument(
+        "--arch",
+        choices=ARCHITECTURES,
+        default=BUNDLED,
+        help=f"what to train: {BUNDLED} writes <output-dir>/digitlab_cnn.keras; a classic network writes "
+        "<output-dir>/zoo/<arch>.keras, <arch>.json (metadata) and its evaluation; "
+        f"{BASELINE} writes only <output-dir>/zoo/{BASELINE}.json (see the list below). The classic networks "
+        "train on plain MNIST with their own recipe; --epochs, --batch-size and --learning-rate override it, "
+        "--seed, --validation-size and --limit apply, the augmentation options do not",
     )
     parser.add_argument(
         "--data",
@@ -31,9 +46,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         f"default: the Keras loader's file {KERAS_MNIST_PATH}, then ../shared/data/mnist.npz",
     )
     parser.add_argument("--output-dir", type=Path, default=MODEL_DIR, help="where the model and metadata go")
-    parser.add_argument("--epochs", type=int, default=defaults.epochs, help="training epochs")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="images per step")
-    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate, help="Adam's initial rate (cosine decay)")
+    # Not given: the bundled model's TrainSettings, or a classic network's own recipe.
+    recipe_default = f"for {BUNDLED}; the recipe's for the other architectures"
+    parser.add_argument("--epochs", type=int, default=argparse.SUPPRESS,
+                        help=f"training epochs (default: {defaults.epochs} {recipe_default})")
+    parser.add_argument("--batch-size", type=int, default=argparse.SUPPRESS,
+                        help=f"images per step (default: {defaults.batch_size} {recipe_default})")
+    parser.add_argument("--learning-rate", type=float, default=argparse.SUPPRESS,
+                        help=f"initial learning rate (default: {defaults.learning_rate}, Adam with cosine decay, "
+                        f"{recipe_default})")  # fmt: skip
     parser.add_argument("--validation-size", type=int, default=defaults.validation_size, help="training images held out to pick the best epoch")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed for the split, weights and augmentation")
     parser.add_argument("--no-augment", dest="augment", action="store_false", help="train on plain MNIST, without augmentation")
@@ -71,7 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     # Import the training stack only once the data is there: TensorFlow takes seconds to load.
     from digitlab.training import train
 
-    settings = TrainSettings(**{field.name: getattr(args, field.name) for field in fields(TrainSettings)})
+    if args.arch != BUNDLED:
+        if args.kfold is not None:
+            print(f"error: --kfold cross-validates the {BUNDLED} recipe only", file=sys.stderr)
+            return 2
+        return train_classic(mnist, args, data_path)
+    given = {field.name: getattr(args, field.name) for field in fields(TrainSettings) if hasattr(args, field.name)}
+    settings = TrainSettings(**given)
     if args.kfold is not None:
         return run_cross_validation(mnist, args.kfold, settings, args.output_dir, verbose=2 if args.quiet else "auto")
     print(f"Training on {data_path} -> {args.output_dir} with {settings}")
@@ -86,6 +113,50 @@ def main(argv: list[str] | None = None) -> int:
     (x_test, y_test) = mnist[1]
     write_samples(x_test, y_test, args.output_dir / SAMPLES_PATH.name)
     return 0
+
+
+def train_classic(mnist, args: argparse.Namespace, data_path: Path) -> int:
+    """`--arch` other than the bundled model: a classic network (with its evaluation) or the PCA + SVC baseline."""
+    from digitlab import zoo
+
+    if args.arch == BASELINE:
+        every = None if args.limit else zoo_pendigits_every()
+        print(f"Training {BASELINE} on {data_path} -> {zoo.zoo_dir(args.output_dir)}/ (seed {args.seed})")
+        result = zoo.train_baseline(
+            mnist, data_path, args.output_dir, seed=args.seed, limit=args.limit, pendigits_every=every
+        )
+        print(
+            f"{BASELINE}: MNIST test accuracy {result['test_accuracy']:.2%} on {result['test_size']} images, "
+            f"trained on {result['train_size']:,} images in {result['training_seconds']:.0f} s."
+        )
+        return 0
+    settings = zoo.ZooSettings(
+        args.arch, getattr(args, "epochs", None), getattr(args, "batch_size", None),
+        getattr(args, "learning_rate", None), args.validation_size, args.seed, args.limit,
+    )  # fmt: skip
+    print(f"Training {args.arch} on {data_path} -> {zoo.zoo_dir(args.output_dir)}/ with {settings.resolved()}")
+    metadata = zoo.train_recipe(mnist, settings, data_path, args.output_dir, verbose=2 if args.quiet else "auto")
+    print(
+        f"{args.arch}: {metadata['parameters']:,} parameters, {metadata['size_bytes'] / 1e6:.1f} MB; epoch "
+        f"{metadata['best_epoch']}/{metadata['epochs_run']} kept, MNIST test accuracy {metadata['test_accuracy']:.2%}, "
+        f"{metadata['training_seconds']:.0f} s, {metadata['predict_ms']['p50']:.2f} ms per prediction (p50)."
+    )
+    files = zoo.model_files(args.arch, args.output_dir)
+    _, (x_test, y_test) = mnist
+    if args.limit:
+        x_test, y_test = x_test[: args.limit], y_test[: args.limit]
+    from digitlab.evaluate import write_artifacts
+
+    write_artifacts(files.model, x_test, y_test, data_path, files.evaluation.parent, stem=files.evaluation.stem)
+    print(f"Evaluation written to {files.evaluation} and {files.evaluation_summary}.")
+    return 0
+
+
+def zoo_pendigits_every() -> int | None:
+    """Every k-th pen-drawn digit for the baseline's drawn-digit accuracy (as the benchmark), None without the data."""
+    from digitlab.config import PENDIGITS_PATH
+
+    return int(os.environ.get("DIGITLAB_PENDIGITS_EVERY", 10)) if PENDIGITS_PATH.is_file() else None
 
 
 def write_evaluation(mnist, settings: TrainSettings, data_path: Path, model_path: Path, output_dir: Path) -> None:
@@ -115,6 +186,10 @@ def run_cross_validation(mnist, folds: int, settings: TrainSettings, output_dir:
         f"on {report['images']} training images. Saved under 'kfold' in {path}."
     )
     return 0
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults in the option help, and the architecture list below kept line by line."""
 
 
 if __name__ == "__main__":

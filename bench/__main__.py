@@ -2,6 +2,7 @@
 
 python -m bench                      # the full run, under ten minutes on a 2-core machine
 python -m bench --quick              # every part on tiny sizes: a smoke test of this code
+python -m bench --models             # every bundled model on the drawn digits: writes model/zoo/benchmark.json
 python -m bench --output bench/RESULTS.md --pendigits ../shared/data/pendigits/pendigits-orig.tra
 """
 
@@ -69,6 +70,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pendigits", type=Path, default=PENDIGITS_PATH, help="the pen-drawn digits (UNIPEN)")
     parser.add_argument("--every", type=int, help="drawn digits: use every k-th digit of each writer")
     parser.add_argument("--no-browser", action="store_true", help="skip the browser parts (2, 3, 5, server RSS)")
+    parser.add_argument(
+        "--models",
+        action="store_true",
+        help="instead: drawn-digit accuracy and time per prediction of every bundled model (the Compare models "
+        "page's numbers), written to model/zoo/benchmark.json (--models-output)",
+    )
+    parser.add_argument("--models-output", type=Path, help="where --models writes its JSON")
     return parser.parse_args(argv)
 
 
@@ -78,6 +86,8 @@ def main(argv: list[str] | None = None) -> str:
     every = args.every or sizes.pendigits_every
     started = time.perf_counter()
     machine = machine_description()
+    if args.models:
+        return compare_models(args, every, sizes, machine, started)
     durations: dict[str, float] = {}
     rows: list[Row] = []
     notes: list[str] = []
@@ -113,6 +123,19 @@ def main(argv: list[str] | None = None) -> str:
     notes.append("Run time: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in durations.items()) + ".")
     table = markdown_table(rows, machine, "DigitLab benchmark (quick mode)" if args.quick else "DigitLab benchmark")
     text = table + "\n" + "\n".join(f"- {note}" for note in notes) + "\n"
+    print(text)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+    return text
+
+
+def compare_models(args: argparse.Namespace, every: int, sizes: Sizes, machine: str, started: float) -> str:
+    """`--models`: every bundled model on the drawn digits; writes the JSON the Compare models page reads."""
+    from bench.models import measure_models, models_table
+
+    results = measure_models(args.pendigits, every, sizes.pendigits_limit, args.models_output)
+    text = models_table(results, machine) + f"\n- Run time: {time.perf_counter() - started:.0f} s.\n"
     print(text)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)

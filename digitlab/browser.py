@@ -144,6 +144,22 @@ def wait_for_new_prediction(page, previous: str, timeout_ms: float = 30_000) -> 
     raise TimeoutError("no new prediction appeared")
 
 
+def choose_model(page, label: str, timeout_ms: float = 30_000) -> None:
+    """Pick a model by its title in the sidebar's model selector, and wait until the page has rerun with it."""
+    selector = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+    selector.click()
+    page.get_by_role("option", name=label).click()
+    selector.get_by_text(label).wait_for(timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)
+
+
+def wait_until_idle(page, timeout_ms: float = 60_000) -> None:
+    """Wait until the app's script has finished running and every image on the page has loaded."""
+    page.wait_for_timeout(200)  # let a rerun triggered just now start
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=timeout_ms)
+    page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth)")
+
+
 def page_errors(page) -> list[str]:
     """Texts of Streamlit exception and error boxes shown on the page."""
     boxes = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")

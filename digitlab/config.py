@@ -12,6 +12,11 @@ SAMPLES_PATH = MODEL_DIR / "samples.npz"
 # Predictions of the bundled model on the MNIST test set, and its misclassified images.
 EVALUATION_PATH = MODEL_DIR / "evaluation.npz"
 EVALUATION_SUMMARY_PATH = MODEL_DIR / "evaluation.json"
+# The classic networks beside the bundled one (see digitlab.zoo): model/zoo/<name>.keras, <name>.json, ...
+ZOO_DIR_NAME = "zoo"
+ZOO_DIR = MODEL_DIR / ZOO_DIR_NAME
+# Drawn-digit accuracy and prediction time of every bundled model, written by `python -m bench --models`.
+BENCHMARK_FILE_NAME = "benchmark.json"
 KERAS_MNIST_PATH = Path.home() / ".keras" / "datasets" / "mnist.npz"
 # Beside the checkout: MNIST and the pen-drawn development set (never committed here).
 SHARED_DATA_DIR = ROOT_DIR.parent / "shared" / "data"
@@ -44,3 +49,4 @@ STATE_IMAGE = "digit_image"  # float32 (28, 28) in [0, 1], or None
 STATE_CANVAS_RGBA = "canvas_rgba"  # uint8 (H, W, 4) as returned by the canvas, or None
 STATE_CANVAS_KEY = "canvas_key"  # int bumped to clear the canvas
 STATE_SAMPLE = "sample_index"  # int: the MNIST sample shown inside the network when nothing is drawn
+STATE_MODEL = "model_name"  # str: the model every page uses, "digitlab" (the bundled CNN) or a zoo name

@@ -120,9 +120,14 @@ def evaluate_model(model, x_test: np.ndarray, y_test: np.ndarray) -> Evaluation:
 
 
 def write_artifacts(
-    model_path: str | Path, x_test: np.ndarray, y_test: np.ndarray, data_path: str | Path, output_dir: str | Path
+    model_path: str | Path,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    data_path: str | Path,
+    output_dir: str | Path,
+    stem: str = EVALUATION_PATH.stem,
 ) -> dict:
-    """Evaluate the saved model on uint8 (N, 28, 28) test images; write evaluation.npz/.json; returns the summary."""
+    """Evaluate the saved model on uint8 (N, 28, 28) test images; write <stem>.npz/.json; returns the summary."""
     from digitlab.model import load_model
 
     model_path, output_dir = Path(model_path), Path(output_dir)
@@ -137,7 +142,7 @@ def write_artifacts(
     }
     output_dir.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
-        output_dir / EVALUATION_PATH.name,
+        output_dir / f"{stem}.npz",
         labels=evaluation.labels.astype(np.uint8),
         predicted=evaluation.predicted.astype(np.uint8),
         probabilities=evaluation.probabilities.astype(np.float16),
@@ -145,7 +150,7 @@ def write_artifacts(
         images=evaluation.images.astype(np.uint8),
         model_sha256=np.array(summary["model_sha256"]),
     )
-    (output_dir / EVALUATION_SUMMARY_PATH.name).write_text(json.dumps(summary, indent=2) + "\n")
+    (output_dir / f"{stem}.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from digitlab.architectures import BUNDLED
 from digitlab.config import (
     CANVAS_SIZE,
     CONFIDENT_THRESHOLD,
@@ -17,6 +18,7 @@ from digitlab.config import (
     STATE_CANVAS_KEY,
     STATE_CANVAS_RGBA,
     STATE_IMAGE,
+    STATE_MODEL,
     STROKE_WIDTH_RANGE,
 )
 from digitlab.visualize import enlarge
@@ -26,30 +28,73 @@ MUTED = "#9aa5b1"
 
 
 @st.cache_resource(show_spinner="Loading the model…")
-def get_model():
-    """The bundled model, loaded once per server process."""
+def get_model(path: str | None = None):
+    """A model loaded once per server process and file: the bundled one when `path` is None."""
     from digitlab.model import load_model
 
-    return load_model()
+    return load_model(path)
 
 
 @st.cache_data(show_spinner=False)
-def get_metadata() -> dict | None:
-    """The bundled model's training metadata, or None."""
+def get_metadata(path: str | None = None) -> dict | None:
+    """A model's training metadata (the bundled model's when `path` is None), or None."""
     from digitlab.model import load_metadata
 
-    return load_metadata()
+    return load_metadata(path)
 
 
 def require_model():
-    """The cached model, or an explanation of how to get one and a stop of the page."""
+    """The model chosen in the sidebar (drawn here), cached, or an explanation of how to get it and a stop."""
     from digitlab.model import ModelLoadError
 
+    files = model_selector()
     try:
-        return get_model()
+        return get_model() if files.name == BUNDLED else get_model(str(files.model))
     except ModelLoadError as error:
         st.error(f"**The model could not be loaded.** {error}", icon="🚫")
         st.stop()
+
+
+# --- The model selector: one choice in session state, shared by every page -------------------------------------
+
+_MODEL_WIDGET = "_model_choice"
+
+
+def selected_model_files():
+    """The `zoo.ModelFiles` of the model chosen in the sidebar; the bundled model until another is chosen."""
+    from digitlab import zoo
+
+    name = st.session_state.get(STATE_MODEL, BUNDLED)
+    return zoo.model_files(name if name in zoo.available_models() else BUNDLED)
+
+
+def model_selector():
+    """Draw the sidebar's model picker (models whose files exist) and return the chosen model's `zoo.ModelFiles`."""
+    from digitlab import zoo
+    from digitlab.architectures import title
+
+    files = selected_model_files()
+    # Widgets forget their value on another page, so this one is re-seeded from the session-state key each run.
+    st.session_state[_MODEL_WIDGET] = files.name
+    st.sidebar.selectbox(
+        "Model",
+        zoo.available_models(),
+        format_func=title,
+        key=_MODEL_WIDGET,
+        on_change=_store_model,
+        help="Every page uses this model. Compare them all on the Compare models page.",
+    )
+    return files
+
+
+def selected_metadata() -> dict | None:
+    """The training metadata of the model chosen in the sidebar, or None."""
+    files = selected_model_files()
+    return get_metadata() if files.name == BUNDLED else get_metadata(str(files.metadata))
+
+
+def _store_model() -> None:
+    st.session_state[STATE_MODEL] = st.session_state[_MODEL_WIDGET]
 
 
 def drawing_canvas() -> np.ndarray | None:
@@ -59,6 +104,7 @@ def drawing_canvas() -> np.ndarray | None:
     """
     from streamlit_drawable_canvas import st_canvas
 
+    use_fast_canvas()
     st.session_state.setdefault(STATE_CANVAS_KEY, 0)
     width = st.slider("Stroke width", *STROKE_WIDTH_RANGE, DEFAULT_STROKE_WIDTH, key="stroke_width")
     result = st_canvas(
@@ -75,6 +121,30 @@ def drawing_canvas() -> np.ndarray | None:
     if result.image_data is not None:
         st.session_state[STATE_CANVAS_RGBA] = result.image_data
     return st.session_state.get(STATE_CANVAS_RGBA)
+
+
+def use_fast_canvas() -> None:
+    """Make `st_canvas` send each stroke at once, not 200 ms later: the canvas's own frontend without its delay.
+
+    Replaces the component that streamlit_drawable_canvas calls (its module global `out`) with one registered
+    from the installed build, delay set to 0 (see digitlab.canvas_frontend); keeps the stock one if that fails.
+    """
+    import streamlit_drawable_canvas
+
+    component = _fast_canvas_component()
+    if component is not None:
+        streamlit_drawable_canvas.out = component
+
+
+@st.cache_resource(show_spinner=False)
+def _fast_canvas_component():
+    from digitlab.canvas_frontend import CANVAS_HTML, fast_canvas_assets
+
+    assets = fast_canvas_assets()
+    if assets is None:
+        return None
+    js, css = assets
+    return st.components.v2.component("digitlab_canvas", html=CANVAS_HTML, js=js, css=css, isolate_styles=True)
 
 
 def clear_drawing() -> None:
@@ -298,6 +368,8 @@ def inject_css() -> None:
         .unsure {font-size: 3rem; font-weight: 700; line-height: 1.2;}
         .confidence {font-size: 1.4rem; opacity: 0.8;}
         .guess {font-size: 1rem; opacity: 0.7;}
+        .compare-digit {font-size: 3.5rem; font-weight: 800; line-height: 1; color: #e4572e;}
+        .compare-unsure {font-size: 2rem; font-weight: 700; line-height: 1.2;}
         </style>
         """,
         unsafe_allow_html=True,
@@ -423,3 +495,95 @@ def show_examples(examples: pd.DataFrame, limit: int = 24, per_row: int = 6) -> 
                     f"{row.true} → {row.predicted} · {row.confidence:.0%}",
                     width=112,
                 )
+
+
+def explain_no_convolutions(missing: str) -> None:
+    """Say that the selected model (a plain dense network) has no `missing`, point to its weights, stop the page."""
+    from streamlit.errors import StreamlitAPIException
+
+    files = selected_model_files()
+    st.info(
+        f"**{files.title} has no convolution or pooling layers, so it has no {missing} to show.** It flattens the "
+        "28×28 image into one row of 784 numbers, and every neuron of its first layer weighs all 784 pixels at "
+        "once: it has no filters that slide over the image, so it cannot reuse what it learned about a stroke in "
+        "one place in another. The **Filters** page shows what its neurons look for, as 28×28 weight images. "
+        "Pick a CNN in the sidebar to see this page.",
+        icon=":material/info:",
+    )
+    try:
+        st.page_link("pages/3_Filters.py", label="Filters: its first-layer weights", icon=":material/filter_alt:")
+    except StreamlitAPIException:  # the page runs on its own (AppTest): no other pages to link to
+        st.markdown("Open **Filters** in the sidebar.")
+    st.stop()
+
+
+# --- Compare models ---------------------------------------------------------------------------------------------
+
+# Measures of the comparison chart: column -> (label, axis format, True when higher is better).
+COMPARISON_MEASURES = {
+    "drawn_accuracy": ("Drawn-digit accuracy", ".1%", True),
+    "mnist_accuracy": ("MNIST test accuracy", ".2%", True),
+    "parameters": ("Parameters", ",d", False),
+    "size_mb": ("Size on disk (MB)", ".1f", False),
+    "training_s": ("Training time (s)", ",.0f", False),
+    "predict_ms": ("Time per prediction (ms, p50)", ".2f", False),
+}
+
+
+@st.cache_data(show_spinner=False)
+def get_comparison(stamp: tuple) -> pd.DataFrame:
+    """The comparison table of `zoo.comparison_rows`; `stamp` (see `model_files_stamp`) keys the cache."""
+    from digitlab import zoo
+
+    return pd.DataFrame(zoo.comparison_rows())
+
+
+def model_files_stamp() -> tuple:
+    """A cache key that changes when any file under model/ (the zoo included) is written."""
+    from digitlab import config
+
+    paths = sorted(path for folder in (config.MODEL_DIR, config.MODEL_DIR / config.ZOO_DIR_NAME)
+                   if folder.is_dir() for path in folder.iterdir() if path.is_file())  # fmt: skip
+    return tuple(zip(map(str, paths), file_stamp(*paths), strict=True))
+
+
+def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Chart:
+    """Horizontal bars of one measure of the comparison table, one per model; the selected model highlighted."""
+    label, number_format, higher_is_better = COMPARISON_MEASURES[measure]
+    shown = frame.dropna(subset=[measure])
+    order = shown.sort_values(measure, ascending=not higher_is_better)["title"].tolist()
+    return (
+        alt.Chart(shown)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{measure}:Q", title=label, axis=alt.Axis(format=number_format, labelFontSize=14)),
+            y=alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=320)),
+            color=alt.condition(alt.datum.name == selected, alt.value(ACCENT), alt.value(MUTED)),
+            tooltip=["title:N", alt.Tooltip(f"{measure}:Q", title=label, format=number_format)],
+        )
+        .properties(height=44 * max(len(shown), 1))
+    )
+
+
+def prediction_summary(probabilities: np.ndarray) -> None:
+    """A compact prediction for a grid of models: the digit and its confidence, or "not sure"."""
+    digit = int(np.argmax(probabilities))
+    confidence = float(probabilities[digit])
+    if confidence >= CONFIDENT_THRESHOLD:
+        st.markdown(
+            f"<span class='compare-digit'>{digit}</span> <span class='confidence'>{confidence:.1%}</span>",
+            unsafe_allow_html=True,
+        )
+    else:
+        st.markdown(
+            f"<span class='compare-unsure'>not sure</span> <span class='guess'>best guess {digit}, "
+            f"{confidence:.0%}</span>",
+            unsafe_allow_html=True,
+        )
+
+
+def get_models_by_name(names: list[str]) -> dict:
+    """{name: cached Keras model} for models of `zoo.available_models()`, each loaded on first use."""
+    from digitlab import zoo
+
+    return {name: get_model() if name == BUNDLED else get_model(str(zoo.model_files(name).model)) for name in names}

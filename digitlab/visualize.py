@@ -399,3 +399,47 @@ def filter_slices(kernels: np.ndarray, filter_index: int, columns: int = 16, cel
     ]
     grid = tile_images(tiles, [str(channel) for channel in range(weights.shape[-1])], columns)
     return beside(grid, colour_bar(low, high, BLUE_WHITE_RED, min(grid.shape[0] - 2 * LABEL_SIZE, 360), "weight"))
+
+
+# --- Dense networks: first-layer weights as images -------------------------------------------------------------
+
+_DENSE_EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def first_dense_layer(model: keras.Model) -> str:
+    """Name of the first Dense layer, in model order."""
+    return next(layer.name for layer in model.layers if isinstance(layer, keras.layers.Dense))
+
+
+def dense_weight_images(model: keras.Model, layer_name: str) -> np.ndarray:
+    """A Dense layer fed by the flattened image -> float32 (units, 28, 28): each neuron's weight on each pixel."""
+    kernel = keras.ops.convert_to_numpy(model.get_layer(layer_name).kernel)
+    side = int(round(np.sqrt(kernel.shape[0])))
+    return np.ascontiguousarray(kernel.T.reshape(-1, side, side))
+
+
+def dense_activations(model: keras.Model, layer_name: str, image: np.ndarray) -> np.ndarray:
+    """float32 (28, 28) in [0, 1] -> float32 (units,): the layer's output (after its activation) for the image."""
+    if model not in _DENSE_EXTRACTORS:
+        _DENSE_EXTRACTORS[model] = {}
+    extractors = _DENSE_EXTRACTORS[model]
+    if layer_name not in extractors:
+        extractors[layer_name] = keras.Model(model.inputs[0], model.get_layer(layer_name).output)
+    image = np.asarray(image, dtype=np.float32).reshape(1, *image.shape[:2], 1)
+    return np.asarray(extractors[layer_name].predict_on_batch(image))[0]
+
+
+def strongest_units(activations: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the `count` largest values of float (units,), largest first."""
+    return np.argsort(-np.asarray(activations), kind="stable")[:count]
+
+
+def weight_image_grid(weights: np.ndarray, labels: list[str], columns: int = 8, cell: int = 112) -> np.ndarray:
+    """float (n, 28, 28) weight images -> uint8 RGB grid on one diverging scale (blue negative, red positive).
+
+    Each image is enlarged to about `cell` px with hard pixel edges, labelled, with the scale's colour bar.
+    """
+    low, high = value_range(weights, centred=True)
+    tiles = [enlarge_to(colourise(weight, low, high, BLUE_WHITE_RED), cell) for weight in weights]
+    grid = tile_images(tiles, labels, columns)
+    return beside(grid, colour_bar(low, high, BLUE_WHITE_RED, min(grid.shape[0] - 2 * LABEL_SIZE, 360), "weight"))

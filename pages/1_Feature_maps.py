@@ -12,12 +12,14 @@ st.set_page_config(page_title="DigitLab · Feature maps", page_icon=":material/l
 st.title("Feature maps: what each layer sees")
 
 model = ui.require_model()
+if not visualize.conv_layers(model):
+    ui.explain_no_convolutions("feature maps")
 image = ui.network_input()
 maps = visualize.feature_maps(model, image)
 responses = visualize.pre_activations(model, image)
 
 st.markdown(
-    "**Convolution.** A convolution layer slides many small learned *filters* (3×3 grids of weights) over its "
+    "**Convolution.** A convolution layer slides many small learned *filters* (3×3 or 5×5 grids of weights) over its "
     "input. At every position a filter multiplies the pixels under it by its weights and adds them up: the "
     "result is large where the input looks like the filter's pattern. Each filter makes one *feature map* "
     "(one small picture below), so a layer with 32 filters makes 32 maps.  \n"

@@ -11,6 +11,8 @@ st.set_page_config(page_title="DigitLab · Pooling", page_icon=":material/grid_v
 st.title("Max pooling: keep the strongest signal")
 
 model = ui.require_model()
+if not visualize.pool_layers(model):
+    ui.explain_no_convolutions("pooling layers")
 image = ui.network_input()
 maps = visualize.feature_maps(model, image)
 

@@ -7,8 +7,30 @@ from digitlab import ui, visualize
 st.set_page_config(page_title="DigitLab · Filters", page_icon=":material/filter_alt:", layout="wide")
 st.title("Filters: what the network looks for")
 
+# How many neurons of a dense network's first layer are shown (the most active on the input first).
+DENSE_UNITS_SHOWN = 32
+
 model = ui.require_model()
 image = ui.network_input()
+
+if not visualize.conv_layers(model):
+    # A dense network has no filters: each first-layer neuron has one weight per pixel, a 28×28 image.
+    layer = visualize.first_dense_layer(model)
+    weights = visualize.dense_weight_images(model, layer)
+    activations = visualize.dense_activations(model, layer, image)
+    st.markdown(
+        f"**{ui.selected_model_files().title}** has no convolution filters. Each of the {len(weights)} neurons of its "
+        f"first layer (`{layer}`) has **one weight per pixel**: 784 weights, shown here as a 28×28 image. "
+        "**Red** pixels push the neuron up when there is ink, **blue** ones push it down. Unlike a 3×3 filter, "
+        "such a template is tied to one place in the image: a stroke a few pixels to the side meets other weights."
+    )
+    units = visualize.strongest_units(activations, DENSE_UNITS_SHOWN)
+    st.header(f"The {len(units)} neurons of {layer} most active on this input")
+    st.caption("Under each neuron's number: its output for the input above (after ReLU).")
+    labels = [f"{unit}: {activations[unit]:.2f}" for unit in units]
+    st.image(visualize.weight_image_grid(weights[units], labels, columns=8, cell=112), width="stretch")
+    st.stop()
+
 maps = visualize.feature_maps(model, image)
 first, *deeper = visualize.conv_layers(model)
 
@@ -29,8 +51,11 @@ st.caption(
 st.image(visualize.kernel_response_grid(kernels, maps[first], columns=4, cell=96), width="stretch")
 
 st.header("Deeper layers: filters that combine maps")
+if not deeper:
+    st.info(f"{ui.selected_model_files().title} has a single convolution layer: there are no deeper filters.")
+    st.stop()
 st.markdown(
-    "A deeper filter does not look at pixels but at *all* the maps of the layer before: it has one 3×3 slice per "
+    "A deeper filter does not look at pixels but at *all* the maps of the layer before: it has one small slice per "
     "input channel and adds up what every slice finds. So it can respond to combinations, such as a horizontal "
     "stroke above a vertical one. The strength (norm) of each slice shows which earlier maps a filter listens to."
 )
@@ -50,7 +75,8 @@ default = visualize.strongest_channel(maps[layer_name])
 index = ui.channel_slider("Filter", kernels.shape[-1], default, key=f"filter_{layer_name}")
 slices_column, response_column = st.columns([3, 1], gap="large")
 with slices_column:
-    st.markdown(f"**Filter {index}**: its 3×3 slice for each of the {kernels.shape[2]} input channels")
+    size = f"{kernels.shape[0]}×{kernels.shape[1]}"
+    st.markdown(f"**Filter {index}**: its {size} slice for each of the {kernels.shape[2]} input channels")
     st.image(visualize.filter_slices(kernels, index, columns=8, cell=60))
 with response_column:
     response = maps[layer_name][..., index]

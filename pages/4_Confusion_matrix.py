@@ -3,26 +3,38 @@
 import pandas as pd
 import streamlit as st
 
-from digitlab import config, ui
+from digitlab import ui
+from digitlab.architectures import BUNDLED
 from digitlab.evaluate import REGENERATE_COMMAND, cell_examples, confusion_frame, describe_mismatch
 
 st.set_page_config(page_title="DigitLab · Confusion matrix", page_icon=":material/grid_on:", layout="wide")
 ui.inject_css()
 st.title("Confusion matrix")
-st.caption("How the model does on the MNIST test images: handwritten digits it never saw while it was trained.")
+files = ui.model_selector()
+st.caption(
+    f"How **{files.title}** does on the MNIST test images: handwritten digits it never saw while it was trained."
+)
 
-evaluation = ui.require_evaluation(config.EVALUATION_PATH, config.EVALUATION_SUMMARY_PATH)
+# The bundled model's artifacts come from `python -m digitlab.evaluate --write`; a classic network's from train.py.
+command = REGENERATE_COMMAND if files.name == BUNDLED else files.train_command
+if files.name != BUNDLED and not (files.evaluation.is_file() and files.evaluation_summary.is_file()):
+    st.info(
+        f"**No evaluation of {files.title} to show yet.** `{command}` trains it and writes its evaluation "
+        f"({files.evaluation.name}, {files.evaluation_summary.name}).",
+        icon=":material/grid_on:",
+    )
+    st.stop()
+evaluation = ui.require_evaluation(files.evaluation, files.evaluation_summary)
 summary = evaluation.summary
-mismatch = describe_mismatch(summary, config.MODEL_PATH)
+mismatch = describe_mismatch(summary, files.model)
 if mismatch:
     st.warning(
-        f"**These results don't match the model the app uses.** {mismatch} "
-        f"Regenerate them with `{REGENERATE_COMMAND}`.",
+        f"**These results don't match the model the app uses.** {mismatch} Regenerate them with `{command}`.",
         icon=":material/warning:",
     )
 
 # The headline numbers
-kfold = (ui.get_metadata() or {}).get("kfold")
+kfold = (ui.selected_metadata() or {}).get("kfold")
 accuracy_column, correct_column, kfold_column = st.columns(3)
 accuracy_column.metric("Test accuracy", f"{summary['accuracy']:.2%}", help="Share of test images classified correctly.")
 correct_column.metric("Correct", f"{summary['correct']:,} of {summary['test_size']:,}")

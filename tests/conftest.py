@@ -73,3 +73,29 @@ def page(chromium_browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def synthetic_mnist(tmp_path_factory):
+    """500 learnable MNIST-shaped images in the Keras npz layout: a bar whose position encodes the label."""
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("synthetic") / "mnist-synthetic.npz"
+    x = np.zeros((500, 28, 28), np.uint8)
+    y = rng.integers(0, 10, 500).astype(np.uint8)
+    for image, label in zip(x, y, strict=True):
+        image[4:24, 2 + 2 * label : 4 + 2 * label] = 255
+    np.savez(path, x_train=x[:400], y_train=y[:400], x_test=x[400:], y_test=y[400:])
+    return path
+
+
+@pytest.fixture(scope="session")
+def trained_zoo(tmp_path_factory, synthetic_mnist):
+    """A model folder whose zoo/ holds every classic network after one epoch on 400 synthetic digits."""
+    import train
+    from digitlab.architectures import RECIPES
+
+    model_dir = tmp_path_factory.mktemp("models")
+    for name in RECIPES:
+        argv = ["--arch", name, "--data", str(synthetic_mnist), "--epochs", "1", "--output-dir", str(model_dir)]
+        assert train.main([*argv, "--quiet"]) == 0, name
+    return model_dir

@@ -1,0 +1,79 @@
+"""Compare models: the classic MNIST networks beside DigitLab's CNN, in numbers and on the current drawing."""
+
+import streamlit as st
+
+from digitlab import ui, zoo
+from digitlab.model import predict_proba
+
+# Models side by side on the drawing, per row.
+MODELS_PER_ROW = 3
+
+st.set_page_config(page_title="DigitLab · Compare models", page_icon=":material/compare_arrows:", layout="wide")
+ui.inject_css()
+st.title("Compare models")
+selected = ui.model_selector()
+st.caption(
+    "The classic networks of the Keras MNIST tutorials, trained the tutorials' way on plain MNIST, beside DigitLab's "
+    "own CNN, which also learned from digits redrawn like canvas strokes. Why a CNN and not a plain network? "
+    "Look at the drawn-digit accuracy, then draw something."
+)
+
+# The numbers, all read from the files train.py and the benchmark wrote
+frame = ui.get_comparison(ui.model_files_stamp())
+st.header("In numbers")
+percent = {name: 100 * frame[name] for name in ("mnist_accuracy", "drawn_accuracy")}
+st.dataframe(
+    frame.assign(**percent),
+    column_order=["title", "kind", "parameters", "size_mb", "training_s", "mnist_accuracy", "drawn_accuracy",
+                  "predict_ms", "epochs", "optimizer", "train_size", "note"],  # fmt: skip
+    column_config={
+        "title": "Model",
+        "kind": "Kind",
+        "parameters": st.column_config.NumberColumn("Parameters", format="localized"),
+        "size_mb": st.column_config.NumberColumn("Size (MB)", format="%.1f"),
+        "training_s": st.column_config.NumberColumn("Training (s)", format="%.0f"),
+        "mnist_accuracy": st.column_config.NumberColumn("MNIST test", format="%.2f%%"),
+        "drawn_accuracy": st.column_config.NumberColumn("Drawn digits", format="%.1f%%"),
+        "predict_ms": st.column_config.NumberColumn("ms / prediction", format="%.2f"),
+        "epochs": "Epochs",
+        "optimizer": "Optimizer",
+        "train_size": st.column_config.NumberColumn("Trained on", format="localized"),
+        "note": "Note",
+    },
+    hide_index=True,
+    width="stretch",
+)
+st.caption(
+    "**MNIST test**: the 10,000 test images. **Drawn digits**: pen-drawn digits by 30 writers rendered like canvas "
+    "drawings under nine conditions (size, position, stroke, colours) and read through the app's own "
+    "preprocessing, from `python -m bench --models`. **ms / prediction**: median time of one drawing through the "
+    "model in process. **Training**: seconds on the 2-core machine the models were trained on, shared with other "
+    "jobs. Size is the bundled `.keras` file. Empty cells have not been measured yet."
+)
+
+chart_measure = st.segmented_control(
+    "Chart", list(ui.COMPARISON_MEASURES), format_func=lambda key: ui.COMPARISON_MEASURES[key][0],
+    default="drawn_accuracy", required=True, key="compare_measure",
+)  # fmt: skip
+st.altair_chart(ui.comparison_chart(frame, chart_measure, selected.name), width="stretch")
+
+# Every model on the current drawing
+st.header("Every model on one drawing")
+image = ui.network_input()
+names = zoo.available_models()
+models = ui.get_models_by_name(names)
+for start in range(0, len(names), MODELS_PER_ROW):
+    row = names[start : start + MODELS_PER_ROW]
+    for column, name in zip(st.columns(MODELS_PER_ROW, gap="large"), row, strict=False):
+        with column, st.container(border=True, key=f"compare_{name}"):
+            probabilities = predict_proba(models[name], image[None])[0]
+            st.markdown(f"**{zoo.model_files(name).title}**" + (" · in use" if name == selected.name else ""))
+            ui.prediction_summary(probabilities)
+            st.altair_chart(ui.probability_chart(probabilities).properties(height=160), width="stretch")
+if len(names) == 1:
+    st.info(
+        "Only the bundled model is here. Train the others with `python train.py --arch NAME` "
+        "(see `python train.py --help`) and they appear beside it.",
+        icon=":material/model_training:",
+    )
+st.caption("The PCA + SVC baseline is in the table only: its fitted model is not bundled with the app.")
