@@ -15,6 +15,9 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+# Train on TensorFlow (faster on a CPU than JAX, which serves the app); set before Keras is imported.
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
 from digitlab.architectures import ARCHITECTURES, BASELINE, BUNDLED, describe_recipes
 from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR, SAMPLES_PATH
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, write_samples
@@ -65,6 +68,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-redraw", dest="redraw", action="store_false", help="skip the redrawn copy of each digit (canvas-style pen strokes through the app's pipeline)")
     parser.add_argument("--elastic-probability", type=float, default=defaults.elastic_probability, help="chance that a redrawn digit is also elastically distorted")
     parser.add_argument("--nondigits", type=int, default=defaults.nondigits, help="generated non-digit drawings trained toward 'no digit' (uniform probabilities), at most one per 6 training digits; 0 turns this off")
+    parser.add_argument("--styled-digits", type=int, default=defaults.styled_digits, help="digits drawn from stroke templates of handwriting styles MNIST lacks (flagged 1s, crossed 7s, ...), at most one per 6 training digits; 0 turns this off")
     parser.add_argument("--no-calibrate", dest="calibrate", action="store_false", help="skip fitting the softmax temperature on the validation split")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N training and N test images (smoke tests)")
     parser.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")

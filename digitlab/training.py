@@ -15,12 +15,13 @@ from keras import layers
 
 from digitlab.config import NUM_CLASSES
 from digitlab.data import file_sha256, to_float_images
+from digitlab.handwriting import render_styled_digits
 from digitlab.model import build_model, predict_proba
 from digitlab.nondigits import render_nondigit_images, side_by_side_images
 from digitlab.redraw import redraw_images
 
 
-# At most one non-digit per this many training digits (a small --limit run gets a few).
+# At most one non-digit, and one styled digit, per this many training digits (a small --limit run gets a few).
 NONDIGITS_PER_DIGIT_LIMIT = 6
 
 
@@ -41,6 +42,7 @@ class TrainSettings:
     redraw: bool = True
     elastic_probability: float = 0.5
     nondigits: int = 9000
+    styled_digits: int = 12000
     calibrate: bool = True
     limit: int | None = None
 
@@ -92,7 +94,8 @@ def split_validation(x: np.ndarray, y: np.ndarray, size: int, seed: int):
 def build_training_set(x: np.ndarray, y: np.ndarray, settings: TrainSettings) -> tuple[np.ndarray, np.ndarray]:
     """float32 (N, 28, 28) digits and int labels -> (images, soft targets (M, 10)).
 
-    Besides the digits: a redrawn copy of each (as the canvas would draw it), and non-digits (generated
+    Besides the digits: a redrawn copy of each (as the canvas would draw it), digits drawn from stroke
+    templates of handwriting styles MNIST lacks (`handwriting`), and non-digits (generated
     scribbles, shapes, letters, blobs, and digits side by side) whose target is the uniform distribution,
     so the model learns to spread its confidence on them ("outlier exposure", Hendrycks et al., 2019).
     """
@@ -101,6 +104,11 @@ def build_training_set(x: np.ndarray, y: np.ndarray, settings: TrainSettings) ->
     if settings.redraw:
         images.append(redraw_images(x, settings.seed, settings.elastic_probability))
         targets.append(digits)
+    styled = min(settings.styled_digits, len(x) // NONDIGITS_PER_DIGIT_LIMIT)
+    if styled:
+        styled_images, styled_labels = render_styled_digits(styled, settings.seed)
+        images.append(styled_images)
+        targets.append(keras.utils.to_categorical(styled_labels, NUM_CLASSES))
     count = min(settings.nondigits, len(x) // NONDIGITS_PER_DIGIT_LIMIT)
     if count:
         pairs = count // 3
