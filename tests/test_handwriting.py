@@ -1,0 +1,33 @@
+"""Digits drawn from handwriting-style stroke templates (training data for styles MNIST lacks)."""
+
+import numpy as np
+import pytest
+
+from digitlab.handwriting import STYLES, render_styled_digits, styled_digit_strokes
+from digitlab.nondigits import as_pen_drawing
+from digitlab.pendigits import render_digit
+from digitlab.preprocess import canvas_to_mnist
+
+
+@pytest.mark.parametrize("digit", range(10))
+def test_every_style_of_every_digit_draws_a_digit_sized_mark(digit):
+    rng = np.random.default_rng(digit)
+    for _ in range(3 * len(STYLES[digit])):
+        canvas = render_digit(as_pen_drawing(styled_digit_strokes(digit, rng)), canvas_size=140, stroke_width=10)
+        image = canvas_to_mnist(canvas)
+        assert image is not None
+        rows = np.flatnonzero(image.any(axis=1))
+        assert rows[-1] - rows[0] + 1 >= 12  # upright digits: taller than a dash
+
+
+def test_rendered_styled_digits_are_balanced_and_follow_the_input_contract():
+    images, labels = render_styled_digits(40, seed=0)
+    assert images.shape == (40, 28, 28) and images.dtype == np.float32
+    assert images.min() >= 0 and images.max() <= 1
+    assert np.bincount(labels, minlength=10).tolist() == [4] * 10
+
+
+def test_styled_digits_are_reproducible():
+    first, _ = render_styled_digits(10, seed=4)
+    second, _ = render_styled_digits(10, seed=4)
+    np.testing.assert_array_equal(first, second)
