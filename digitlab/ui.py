@@ -138,13 +138,14 @@ def use_fast_canvas() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _fast_canvas_component():
-    from digitlab.canvas_frontend import CANVAS_HTML, fast_canvas_assets
+    """The canvas component without the send delay, registered once per process; None if it cannot be built."""
+    from digitlab.canvas_frontend import CANVAS_HTML, COMPONENT_NAME, fast_canvas_assets
 
     assets = fast_canvas_assets()
     if assets is None:
         return None
     js, css = assets
-    return st.components.v2.component("digitlab_canvas", html=CANVAS_HTML, js=js, css=css, isolate_styles=True)
+    return st.components.v2.component(COMPONENT_NAME, html=CANVAS_HTML, js=js, css=css, isolate_styles=True)
 
 
 def clear_drawing() -> None:

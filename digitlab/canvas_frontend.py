@@ -1,0 +1,59 @@
+"""The drawing canvas's frontend, read from the installed streamlit-drawable-canvas and rid of its send delay.
+
+streamlit-drawable-canvas 0.13 holds every stroke for a hard-coded 200 ms (a debounce) before sending it to
+Python, with no option to change it: most of our stroke-to-prediction budget. This module reads the installed
+build and sets that one delay to 0; `digitlab.ui` registers the result as a component that `st_canvas` uses.
+Nothing is copied into this repository: a build without the expected code is left alone, with a warning.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+from pathlib import Path
+
+LOGGER = logging.getLogger(__name__)
+
+CANVAS_PACKAGE = "streamlit_drawable_canvas"
+COMPONENT_NAME = "digitlab_canvas"
+# The markup that streamlit_drawable_canvas passes to its component (its frontend mounts into .canvas-root).
+CANVAS_HTML = '<div class="canvas-root"></div>'
+SEND_DELAY_MS = 0
+# In 0.13's minified build: `h.sender = Nh((c) => Ic(h, c), Bc)` ... `Bc = 200`. The sender line names the constant.
+_SENDER_CALL = re.compile(r"\.sender = \w+\(\((\w+)\) => \w+\(\w+, \1\), (\w+)\)")
+
+
+def canvas_build_dir() -> Path | None:
+    """The installed canvas package's frontend/build folder (found without importing the package), or None."""
+    spec = importlib.util.find_spec(CANVAS_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "frontend" / "build"
+
+
+def without_send_delay(js: str, delay_ms: int = SEND_DELAY_MS) -> str | None:
+    """The canvas frontend's JS with its stroke send delay set to `delay_ms`, or None if the code is not found."""
+    calls = _SENDER_CALL.findall(js)
+    if len(calls) != 1:
+        return None
+    constant = re.escape(calls[0][1])
+    patched, count = re.subn(rf"\b{constant} = 200\b", f"{calls[0][1]} = {delay_ms}", js)
+    return patched if count == 1 else None
+
+
+def fast_canvas_assets(build_dir: Path | None = None) -> tuple[str, str] | None:
+    """(JS, CSS) of the installed canvas frontend with no send delay; None, with a warning, if it cannot be made."""
+    build_dir = build_dir or canvas_build_dir()
+    scripts = sorted(build_dir.glob("index-*.js")) if build_dir else []
+    styles = sorted(build_dir.glob("index-*.css")) if build_dir else []
+    js = without_send_delay(scripts[0].read_text(encoding="utf-8")) if len(scripts) == len(styles) == 1 else None
+    if js is None:
+        LOGGER.warning(
+            "streamlit-drawable-canvas's frontend in %s is not the one expected (0.13): keeping its 200 ms stroke "
+            "delay. Pin streamlit-drawable-canvas<0.14 or update digitlab/canvas_frontend.py.",
+            build_dir,
+        )
+        return None
+    # A newline inside the CSS makes Streamlit read it as content, not as a file path (minified CSS has "/").
+    return js, "/* streamlit-drawable-canvas (MIT) */\n" + styles[0].read_text(encoding="utf-8")
