@@ -18,7 +18,7 @@ def test_drawing_a_digit_shows_its_prediction(app_url, page):
 
     assert browser.predicted_digit(text) == 7, text
     assert "confident" in text
-    assert page.get_by_text("What the model sees").is_visible()
+    page.get_by_text("What the model sees").wait_for(timeout=30_000)  # rendered later in the same rerun
     assert browser.page_errors(page) == []
 
 
