@@ -101,8 +101,12 @@ def chromium() -> Iterator:
 
 
 def drawing_surface(page, timeout_ms: float = 60_000):
-    """The canvas element that receives the pen: the top one of the drawing component's layers."""
-    canvas = page.locator("canvas").last
+    """The canvas element that receives the pen (Fabric's upper canvas), once the component is ready.
+
+    The toolbar appears after the pen handlers are attached: a stroke drawn before that is lost.
+    """
+    page.get_by_role("button", name="Undo").wait_for(timeout=timeout_ms)
+    canvas = page.locator("canvas.upper-canvas")
     canvas.wait_for(timeout=timeout_ms)
     return canvas
 
