@@ -153,7 +153,12 @@ def choose_model(page, label: str, timeout_ms: float = 30_000) -> None:
     selector = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
     selector.click()
     page.get_by_role("option", name=label).click()
-    selector.get_by_text(label).wait_for(timeout=timeout_ms)
+    field = selector.get_by_role("combobox")  # the selectbox shows its value in a text input
+    deadline = time.monotonic() + timeout_ms / 1000
+    while field.input_value() != label:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the model selector did not switch to {label!r}")
+        page.wait_for_timeout(50)
     wait_until_idle(page, timeout_ms)
 
 

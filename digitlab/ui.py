@@ -174,15 +174,15 @@ def show_prediction(probabilities: np.ndarray) -> None:
             )
 
 
-def probability_chart(probabilities: np.ndarray) -> alt.Chart:
-    """Bar chart of the ten class probabilities, the predicted class highlighted."""
+def probability_chart(probabilities: np.ndarray, label_size: int = 16) -> alt.Chart:
+    """Bar chart of the ten class probabilities, the predicted class highlighted; `label_size` of the digits."""
     frame = pd.DataFrame({"digit": [str(d) for d in range(len(probabilities))], "probability": probabilities})
     best = str(int(np.argmax(probabilities)))
     bars = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("digit:N", sort=None, title="Digit", axis=alt.Axis(labelAngle=0, labelFontSize=16)),
+            x=alt.X("digit:N", sort=None, title="Digit", axis=alt.Axis(labelAngle=0, labelFontSize=label_size)),
             y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="Probability"),
             color=alt.condition(alt.datum.digit == best, alt.value(ACCENT), alt.value(MUTED)),
             tooltip=["digit", alt.Tooltip("probability:Q", format=".2%")],
@@ -553,11 +553,15 @@ def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Ch
     label, number_format, higher_is_better = COMPARISON_MEASURES[measure]
     shown = frame.dropna(subset=[measure])
     order = shown.sort_values(measure, ascending=not higher_is_better)["title"].tolist()
+    # Accuracies lie close together near 100 %: start the axis at the next 5 % below the lowest one.
+    is_share = number_format.endswith("%")
+    low = float(np.floor(shown[measure].min() * 20) / 20) if is_share and len(shown) else 0.0
+    scale = alt.Scale(domain=[low, 1.0]) if is_share else alt.Scale()
     return (
         alt.Chart(shown)
-        .mark_bar()
+        .mark_bar(clip=True)
         .encode(
-            x=alt.X(f"{measure}:Q", title=label, axis=alt.Axis(format=number_format, labelFontSize=14)),
+            x=alt.X(f"{measure}:Q", title=label, scale=scale, axis=alt.Axis(format=number_format, labelFontSize=14)),
             y=alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=320)),
             color=alt.condition(alt.datum.name == selected, alt.value(ACCENT), alt.value(MUTED)),
             tooltip=["title:N", alt.Tooltip(f"{measure}:Q", title=label, format=number_format)],

@@ -24,21 +24,15 @@ st.header("In numbers")
 percent = {name: 100 * frame[name] for name in ("mnist_accuracy", "drawn_accuracy")}
 st.dataframe(
     frame.assign(**percent),
-    column_order=["title", "kind", "parameters", "size_mb", "training_s", "mnist_accuracy", "drawn_accuracy",
-                  "predict_ms", "epochs", "optimizer", "train_size", "note"],  # fmt: skip
+    column_order=["title", "parameters", "size_mb", "training_s", "mnist_accuracy", "drawn_accuracy", "predict_ms"],
     column_config={
         "title": "Model",
-        "kind": "Kind",
         "parameters": st.column_config.NumberColumn("Parameters", format="localized"),
         "size_mb": st.column_config.NumberColumn("Size (MB)", format="%.1f"),
         "training_s": st.column_config.NumberColumn("Training (s)", format="%.0f"),
         "mnist_accuracy": st.column_config.NumberColumn("MNIST test", format="%.2f%%"),
         "drawn_accuracy": st.column_config.NumberColumn("Drawn digits", format="%.1f%%"),
         "predict_ms": st.column_config.NumberColumn("ms / prediction", format="%.2f"),
-        "epochs": "Epochs",
-        "optimizer": "Optimizer",
-        "train_size": st.column_config.NumberColumn("Trained on", format="localized"),
-        "note": "Note",
     },
     hide_index=True,
     width="stretch",
@@ -48,8 +42,24 @@ st.caption(
     "drawings under nine conditions (size, position, stroke, colours) and read through the app's own "
     "preprocessing, from `python -m bench --models`. **ms / prediction**: median time of one drawing through the "
     "model in process. **Training**: seconds on the 2-core machine the models were trained on, shared with other "
-    "jobs. Size is the bundled `.keras` file. Empty cells have not been measured yet."
+    "jobs. **Size**: the bundled `.keras` file (for PCA + SVC: its pickled model, which is not bundled). Empty "
+    "cells have not been measured yet."
 )
+with st.expander("How each model was trained"):
+    st.dataframe(
+        frame.assign(epochs=frame["epochs"].astype("Int64")),
+        column_order=["title", "kind", "optimizer", "epochs", "train_size", "note"],
+        column_config={
+            "title": "Model",
+            "kind": "Kind",
+            "optimizer": "Optimizer",
+            "epochs": "Epochs",
+            "train_size": st.column_config.NumberColumn("Trained on (images)", format="localized"),
+            "note": "Note",
+        },
+        hide_index=True,
+        width="stretch",
+    )
 
 chart_measure = st.segmented_control(
     "Chart", list(ui.COMPARISON_MEASURES), format_func=lambda key: ui.COMPARISON_MEASURES[key][0],
@@ -69,7 +79,7 @@ for start in range(0, len(names), MODELS_PER_ROW):
             probabilities = predict_proba(models[name], image[None])[0]
             st.markdown(f"**{zoo.model_files(name).title}**" + (" · in use" if name == selected.name else ""))
             ui.prediction_summary(probabilities)
-            st.altair_chart(ui.probability_chart(probabilities).properties(height=160), width="stretch")
+            st.altair_chart(ui.probability_chart(probabilities, label_size=11).properties(height=160), width="stretch")
 if len(names) == 1:
     st.info(
         "Only the bundled model is here. Train the others with `python train.py --arch NAME` "

@@ -104,3 +104,8 @@ def test_shared_predictors_agree_with_the_app_pipeline(trained_zoo, canvas_facto
     for name, model in models.items():
         np.testing.assert_array_equal(shared[name](canvases), canvas_predictor(model)(canvases))
     assert shared["mlp"](canvases)[-1] == -1
+
+
+def test_bundled_weights_stay_under_25_mb():
+    files = [zoo.model_files(name).model for name in zoo.available_models()]
+    assert sum(path.stat().st_size for path in files) < 25e6
