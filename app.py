@@ -1,4 +1,6 @@
-"""DigitLab: draw a digit and watch a CNN recognise it live."""
+"""DigitLab: draw a digit and watch a CNN recognise it live; the sidebar leads inside the network."""
+
+from pathlib import Path
 
 import streamlit as st
 
@@ -7,47 +9,59 @@ from digitlab.config import DIGIT_BOX, STATE_IMAGE
 from digitlab.model import predict_proba
 from digitlab.preprocess import preprocess_canvas
 
+PAGES_DIR = Path(__file__).parent / "pages"
+
+
+def draw_page() -> None:
+    """Draw a digit: the canvas, the live prediction, and what the model sees."""
+    ui.inject_css()
+    st.title("✏️ Draw a digit")
+    st.caption("Draw one digit, 0–9, with your mouse, finger or pen. The network answers after every stroke.")
+
+    model = ui.require_model()
+    draw_column, result_column = st.columns([1, 1], gap="large")
+
+    with draw_column:
+        rgba = ui.drawing_canvas()
+        st.caption("The toolbar above the canvas has undo, redo and delete.")
+
+    steps = preprocess_canvas(rgba) if rgba is not None else None
+    st.session_state[STATE_IMAGE] = None if steps is None or steps.is_too_small else steps.image
+
+    with result_column:
+        if steps is None:
+            st.info("The canvas is empty: draw a digit to see what the network thinks it is.", icon="👈")
+            st.stop()
+        if steps.is_too_small:
+            st.warning(
+                "That mark is too small to read. Draw the digit bigger, filling most of the box.", icon="🔍"
+            )
+            st.stop()
+        probabilities = predict_proba(model, steps.image[None])[0]
+        ui.show_prediction(probabilities)
+        st.altair_chart(ui.probability_chart(probabilities), width="stretch")
+
+    st.subheader("What the model sees")
+    st.caption(
+        "The drawing is prepared the way MNIST was (LeCun et al.): cropped to the ink, fitted into a "
+        f"{DIGIT_BOX}×{DIGIT_BOX} box keeping its shape, then placed in 28×28 so its centre of mass is in the middle. "
+        "The stroke is also redrawn at MNIST's typical width, so thin and thick pens look alike to the model."
+    )
+    columns = st.columns(4)
+    top, left, bottom, right = steps.bbox
+    stages = [
+        (steps.ink, f"Your drawing ({steps.ink.shape[1]}×{steps.ink.shape[0]})"),
+        (steps.cropped, f"Cropped to the ink ({right - left}×{bottom - top})"),
+        (steps.fitted, f"Fitted into {DIGIT_BOX}×{DIGIT_BOX}, stroke redrawn ({steps.fitted.shape[1]}×{steps.fitted.shape[0]})"),
+        (steps.image, "Centred by mass in 28×28: the input"),
+    ]
+    for column, (image, caption) in zip(columns, stages):
+        with column:
+            ui.show_image(image, caption)
+
+
+# The drawing page, then every page in pages/ in file-name order (1_Feature_maps.py -> "Feature maps").
 st.set_page_config(page_title="DigitLab · Draw a digit", page_icon="✏️", layout="wide")
-ui.inject_css()
-st.title("✏️ Draw a digit")
-st.caption("Draw one digit, 0–9, with your mouse, finger or pen. The network answers after every stroke.")
-
-model = ui.require_model()
-draw_column, result_column = st.columns([1, 1], gap="large")
-
-with draw_column:
-    rgba = ui.drawing_canvas()
-    st.caption("The toolbar above the canvas has undo, redo and delete.")
-
-steps = preprocess_canvas(rgba) if rgba is not None else None
-st.session_state[STATE_IMAGE] = None if steps is None or steps.is_too_small else steps.image
-
-with result_column:
-    if steps is None:
-        st.info("The canvas is empty: draw a digit to see what the network thinks it is.", icon="👈")
-        st.stop()
-    if steps.is_too_small:
-        st.warning(
-            "That mark is too small to read. Draw the digit bigger, filling most of the box.", icon="🔍"
-        )
-        st.stop()
-    probabilities = predict_proba(model, steps.image[None])[0]
-    ui.show_prediction(probabilities)
-    st.altair_chart(ui.probability_chart(probabilities), width="stretch")
-
-st.subheader("What the model sees")
-st.caption(
-    "The drawing is prepared the way MNIST was (LeCun et al.): cropped to the ink, fitted into a "
-    f"{DIGIT_BOX}×{DIGIT_BOX} box keeping its shape, then placed in 28×28 so its centre of mass is in the middle."
-)
-columns = st.columns(4)
-top, left, bottom, right = steps.bbox
-stages = [
-    (steps.ink, f"Your drawing ({steps.ink.shape[1]}×{steps.ink.shape[0]})"),
-    (steps.cropped, f"Cropped to the ink ({right - left}×{bottom - top})"),
-    (steps.fitted, f"Fitted into {DIGIT_BOX}×{DIGIT_BOX} ({steps.fitted.shape[1]}×{steps.fitted.shape[0]})"),
-    (steps.image, "Centred by mass in 28×28: the input"),
-]
-for column, (image, caption) in zip(columns, stages):
-    with column:
-        ui.show_image(image, caption)
+pages = [st.Page(draw_page, title="Draw a digit", icon="✏️", default=True)]
+pages += [st.Page(path) for path in sorted(PAGES_DIR.glob("[0-9]*_*.py"))]
+st.navigation(pages).run()
