@@ -26,7 +26,7 @@ if not visualize.conv_layers(model):
     )
     units = visualize.strongest_units(activations, DENSE_UNITS_SHOWN)
     st.header(f"The {len(units)} neurons of {layer} most active on this input")
-    st.caption("Under each neuron's number: its output for the input above (after ReLU).")
+    st.caption("Above each weight image: the neuron's number and its output for the input above (after ReLU).")
     labels = [f"{unit}: {activations[unit]:.2f}" for unit in units]
     st.image(visualize.weight_image_grid(weights[units], labels, columns=8, cell=112), width="stretch")
     st.stop()
