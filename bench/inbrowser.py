@@ -132,7 +132,9 @@ async def drawing_session(chromium, url: str, strokes: int, start_line: asyncio.
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await page.goto(url)
-    canvas = page.locator("canvas").last
+    # As browser.drawing_surface: draw only once the component is ready (toolbar and Fabric's upper canvas).
+    await page.get_by_role("button", name="Undo").wait_for(timeout=FIRST_PREDICTION_TIMEOUT_MS)
+    canvas = page.locator("canvas.upper-canvas")
     await canvas.wait_for(timeout=FIRST_PREDICTION_TIMEOUT_MS)
     prediction = page.locator(browser.PREDICTION_SELECTOR)
     times = []
