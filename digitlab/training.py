@@ -20,7 +20,6 @@ from digitlab.model import build_model, predict_proba
 from digitlab.nondigits import render_nondigit_images, side_by_side_images
 from digitlab.redraw import redraw_images
 
-
 # At most one non-digit, and one styled digit, per this many training digits (a small --limit run gets a few).
 NONDIGITS_PER_DIGIT_LIMIT = 6
 
@@ -123,7 +122,22 @@ def build_training_set(x: np.ndarray, y: np.ndarray, settings: TrainSettings) ->
     return np.concatenate(images), np.concatenate(targets).astype(np.float32)
 
 
-def fit_model(model: keras.Model, train, validation, settings: TrainSettings, verbose="auto") -> keras.callbacks.History:
+def prepare_splits(mnist, settings):
+    """uint8 MNIST ((x_train, y_train), (x_test, y_test)) -> (train, validation, test) splits of float32
+    (N, 28, 28) images in [0, 1] with their labels; `settings.limit` keeps the first N of each set."""
+    (x_train, y_train), (x_test, y_test) = mnist
+    if settings.limit:
+        x_train, y_train = x_train[: settings.limit], y_train[: settings.limit]
+        x_test, y_test = x_test[: settings.limit], y_test[: settings.limit]
+    x_train, x_test = to_float_images(x_train), to_float_images(x_test)
+    validation_size = min(settings.validation_size, len(x_train) // 5)
+    train_split, validation = split_validation(x_train, y_train, validation_size, settings.seed)
+    return train_split, validation, (x_test, y_test)
+
+
+def fit_model(
+    model: keras.Model, train, validation, settings: TrainSettings, verbose="auto"
+) -> keras.callbacks.History:
     """Train `model` in place on float (N, 28, 28) data, keeping the weights of the best validation epoch."""
     (x_train, y_train), (x_val, y_val) = build_training_set(*train, settings), validation
     trainer = model
@@ -189,13 +203,7 @@ def describe_architecture(model: keras.Model) -> list[dict]:
 def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, verbose="auto") -> dict:
     """Train from scratch, save `<output_dir>/digitlab_cnn.keras` and `metadata.json`; returns the metadata."""
     keras.utils.set_random_seed(settings.seed)
-    (x_train, y_train), (x_test, y_test) = mnist
-    if settings.limit:
-        x_train, y_train = x_train[: settings.limit], y_train[: settings.limit]
-        x_test, y_test = x_test[: settings.limit], y_test[: settings.limit]
-    x_train, x_test = to_float_images(x_train), to_float_images(x_test)
-    validation_size = min(settings.validation_size, len(x_train) // 5)
-    train_split, validation = split_validation(x_train, y_train, validation_size, settings.seed)
+    train_split, validation, (x_test, y_test) = prepare_splits(mnist, settings)
 
     model = build_model()
     started = time.perf_counter()
@@ -203,7 +211,9 @@ def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, ver
     seconds = time.perf_counter() - started
     # Calibrate on held-out digits drawn the way the canvas draws them: that is where confidence is shown.
     x_val, y_val = validation
-    temperature = calibrate_temperature(model, redraw_images(x_val, settings.seed + 1), y_val) if settings.calibrate else 1.0
+    temperature = 1.0
+    if settings.calibrate:
+        temperature = calibrate_temperature(model, redraw_images(x_val, settings.seed + 1), y_val)
 
     output_dir.mkdir(parents=True, exist_ok=True)
     model_path = output_dir / "digitlab_cnn.keras"
@@ -222,7 +232,7 @@ def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, ver
         "test_accuracy": accuracy(model, x_test, y_test),
         "test_size": int(len(x_test)),
         "training_seconds": round(seconds, 1),
-        "trained_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "trained_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "data": {"file": Path(data_path).name, "sha256": file_sha256(data_path)},
         "versions": {
             "python": platform.python_version(),

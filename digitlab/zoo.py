@@ -203,18 +203,12 @@ def train_recipe(mnist, settings: ZooSettings, data_path: Path, model_dir: Path,
     """Train a classic network from scratch; write `zoo/<arch>.keras` and its metadata; returns the metadata."""
     import keras
 
-    from digitlab.training import accuracy, describe_architecture, split_validation
+    from digitlab.training import accuracy, describe_architecture, prepare_splits
 
     settings = settings.resolved()
     recipe = RECIPES[settings.arch]
     keras.utils.set_random_seed(settings.seed)
-    (x_train, y_train), (x_test, y_test) = mnist
-    if settings.limit:
-        x_train, y_train = x_train[: settings.limit], y_train[: settings.limit]
-        x_test, y_test = x_test[: settings.limit], y_test[: settings.limit]
-    x_train, x_test = to_float_images(x_train), to_float_images(x_test)
-    validation_size = min(settings.validation_size, len(x_train) // 5)
-    train_split, validation = split_validation(x_train, y_train, validation_size, settings.seed)
+    train_split, validation, (x_test, y_test) = prepare_splits(mnist, settings)
 
     model = recipe.build()
     started = time.perf_counter()
