@@ -28,7 +28,7 @@ NONDIGITS_PER_DIGIT_LIMIT = 6
 class TrainSettings:
     """Everything that determines a training run; saved in the metadata to reproduce it."""
 
-    epochs: int = 12
+    epochs: int = 15
     batch_size: int = 128
     learning_rate: float = 2e-3
     validation_size: int = 5000

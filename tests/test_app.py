@@ -82,3 +82,15 @@ def test_clear_button_forgets_the_drawing():
     assert not app.exception
     assert app.session_state[STATE_CANVAS_RGBA] is None
     assert "canvas is empty" in texts(app)
+
+
+def test_a_scribble_is_not_announced_as_a_digit():
+    from digitlab.nondigits import make_nondigits
+    from digitlab.pendigits import render_digit
+
+    blob = render_digit(make_nondigits("filled_blob", 1, seed=5)[0], stroke_width=20)
+    app = run_app(blob)
+    assert not app.exception
+    assert "Not sure: this may not be a digit" in texts(app)
+    assert "class='big-digit'" not in texts(app)
+    assert "best guess" in texts(app)

@@ -1,0 +1,77 @@
+"""Behaviour of the bundled model on drawings: invariance to how a digit is drawn, and honesty on non-digits."""
+
+import numpy as np
+import pytest
+
+from digitlab.config import CONFIDENT_THRESHOLD, PENDIGITS_PATH
+from digitlab.model import load_model
+from digitlab.nondigits import make_nondigits
+from digitlab.pendigits import CONDITIONS, every_kth, load_pendigits, render_condition, render_digit
+from digitlab.robustness import canvas_probabilities, expected_calibration_error, is_flagged
+
+needs_pendigits = pytest.mark.skipif(
+    not PENDIGITS_PATH.is_file(), reason=f"the pen-drawn development set is not at {PENDIGITS_PATH}"
+)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+@pytest.fixture(scope="module")
+def pen_digits():
+    return every_kth(load_pendigits(), 150) if PENDIGITS_PATH.is_file() else []
+
+
+def test_calibration_error_is_zero_when_confidence_matches_accuracy():
+    confidence = np.array([0.9] * 10 + [0.6] * 10)
+    correct = np.array([True] * 9 + [False] + [True] * 6 + [False] * 4)
+    assert expected_calibration_error(confidence, correct) == pytest.approx(0.0)
+
+
+def test_calibration_error_measures_overconfidence():
+    confidence = np.full(10, 0.95)
+    correct = np.array([True] * 5 + [False] * 5)
+    assert expected_calibration_error(confidence, correct) == pytest.approx(0.45)
+
+
+def test_flagging_uses_the_confidence_threshold():
+    sure, unsure = np.eye(10)[3], np.full(10, 0.1)
+    assert is_flagged(np.stack([sure, unsure])).tolist() == [False, True]
+    assert 0 < CONFIDENT_THRESHOLD < 1
+
+
+@needs_pendigits
+def test_same_digit_gets_the_same_answer_however_it_is_drawn(model, pen_digits):
+    """Sizes, positions, stroke widths, colours, transparency: one drawing, one answer."""
+    answers = np.stack(
+        [
+            canvas_probabilities(model, np.stack([render_condition(digit, name) for name in CONDITIONS])).argmax(axis=1)
+            for digit in pen_digits
+        ]
+    )
+    labels = np.array([digit.label for digit in pen_digits])
+    consistent = (answers == answers[:, :1]).all(axis=1)
+    assert consistent.mean() >= 0.9, f"{(~consistent).sum()} of {len(pen_digits)} digits change answer"
+    assert (answers[consistent, 0] == labels[consistent]).mean() >= 0.95
+
+
+@needs_pendigits
+def test_real_drawn_digits_are_rarely_flagged(model, pen_digits):
+    canvases = np.stack([render_condition(digit, "centred") for digit in pen_digits])
+    assert is_flagged(canvas_probabilities(model, canvases)).mean() <= 0.05
+
+
+@pytest.mark.parametrize("kind", ["scribble", "zigzag", "crossed_circle", "filled_blob", "letter_or_shape"])
+def test_non_digits_are_flagged(model, kind):
+    drawings = make_nondigits(kind, 30, seed=99)
+    canvases = np.stack([render_digit(drawing, stroke_width=14) for drawing in drawings])
+    assert is_flagged(canvas_probabilities(model, canvases)).mean() >= 0.85
+
+
+@needs_pendigits
+def test_several_digits_at_once_are_flagged(model, pen_digits):
+    drawings = make_nondigits("several_digits", 30, seed=98, digits=pen_digits)
+    canvases = np.stack([render_digit(drawing, digit_size=0.9) for drawing in drawings])
+    assert is_flagged(canvas_probabilities(model, canvases)).mean() >= 0.85
