@@ -136,15 +136,23 @@ async def drawing_session(chromium, url: str, strokes: int, start_line: asyncio.
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(url)
-    # As browser.drawing_surface: draw only once the component is ready (toolbar and Fabric's upper canvas).
-    await page.get_by_role("button", name="Undo").wait_for(timeout=FIRST_PREDICTION_TIMEOUT_MS)
     canvas = page.locator("canvas.upper-canvas")
-    await canvas.wait_for(timeout=FIRST_PREDICTION_TIMEOUT_MS)
     prediction = page.locator(browser.PREDICTION_SELECTOR)
     times = []
     step = "page load"
+    try:
+        await page.goto(url)
+        # As browser.drawing_surface: draw only once the component is ready (toolbar and Fabric's upper canvas).
+        await page.get_by_role("button", name="Undo").first.wait_for(timeout=FIRST_PREDICTION_TIMEOUT_MS)
+        await canvas.wait_for(timeout=FIRST_PREDICTION_TIMEOUT_MS)
+    except Exception as error:
+        errors.append(f"{step}: {type(error).__name__}: {str(error).splitlines()[0]}")
+        canvas = None
+    # Every session reaches the start line, even one that failed to load: the others would wait forever.
     await start_line.wait()
+    if canvas is None:
+        await context.close()
+        return times, errors
     try:
         for number, points in enumerate(stroke_sequence(strokes), start=1):
             step = f"stroke {number}"
