@@ -165,12 +165,12 @@ def render_nondigit_images(count: int, seed: int, kinds: Sequence[str] = TRAININ
 def side_by_side_images(digits: np.ndarray, count: int, seed: int) -> np.ndarray:
     """Two or three of float32 (N, 28, 28) digits written side by side, prepared like a drawing of them."""
     from digitlab.config import DIGIT_BOX
-    from digitlab.preprocess import centre_by_mass, fit_to_box
+    from digitlab.preprocess import centre_by_mass, crop_to_ink, fit_to_box
 
     rng = np.random.default_rng(seed)
     images = np.empty((count, 28, 28), np.float32)
     for index in range(count):
-        parts = [_crop_to_ink(digits[i]) for i in rng.choice(len(digits), size=rng.integers(2, 4), replace=False)]
+        parts = [crop_to_ink(digits[i]) for i in rng.choice(len(digits), size=rng.integers(2, 4), replace=False)]
         height = max(part.shape[0] for part in parts)
         gap = np.zeros((height, int(rng.integers(1, 6))), np.float32)
         padded = [np.pad(part, ((0, height - part.shape[0]), (0, 0))) for part in parts]
@@ -178,7 +178,3 @@ def side_by_side_images(digits: np.ndarray, count: int, seed: int) -> np.ndarray
         images[index] = centre_by_mass(fit_to_box(row, DIGIT_BOX))
     return images
 
-
-def _crop_to_ink(image: np.ndarray) -> np.ndarray:
-    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
-    return image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]

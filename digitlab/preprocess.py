@@ -121,16 +121,24 @@ def normalise_stroke(cropped: np.ndarray, width: float = MNIST_STROKE_WIDTH) -> 
     transform to the target width, then averaged down, which anti-aliases the edges.
     """
     fine = fit_to_box(cropped, DIGIT_BOX * STROKE_OVERSAMPLING)
-    ink = np.pad(fine > 0.5, STROKE_OVERSAMPLING)
-    change = (width * STROKE_OVERSAMPLING - stroke_width(ink)) / 2
-    if change < 0:
-        restroked = ndimage.distance_transform_edt(ink) > -change
-    else:
-        restroked = ndimage.distance_transform_edt(~ink) <= change
+    restroked = restroke(np.pad(fine > 0.5, STROKE_OVERSAMPLING), width * STROKE_OVERSAMPLING)
     if not restroked.any():
         return fit_to_box(cropped, DIGIT_BOX)
-    rows, cols = np.flatnonzero(restroked.any(axis=1)), np.flatnonzero(restroked.any(axis=0))
-    return fit_to_box(restroked[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32), DIGIT_BOX)
+    return fit_to_box(crop_to_ink(restroked).astype(np.float32), DIGIT_BOX)
+
+
+def restroke(ink: np.ndarray, width: float) -> np.ndarray:
+    """bool (h, w) ink -> bool (h, w) with its strokes eroded or dilated (distance transform) to `width` px."""
+    change = (width - stroke_width(ink)) / 2
+    if change < 0:
+        return ndimage.distance_transform_edt(ink) > -change
+    return ndimage.distance_transform_edt(~ink) <= change
+
+
+def crop_to_ink(image: np.ndarray) -> np.ndarray:
+    """(h, w) array with some ink -> the rows and columns from the first to the last that hold ink."""
+    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    return image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
 def centre_by_mass(digit: np.ndarray) -> np.ndarray:

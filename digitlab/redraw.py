@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digitlab.preprocess import centre_by_mass, normalise_stroke, stroke_width
+from digitlab.preprocess import centre_by_mass, crop_to_ink, normalise_stroke, restroke
 
 # The canvas-like resolution the digit is redrawn at (a 28x28 digit becomes 112x112).
 REDRAW_SCALE = 4
@@ -34,20 +34,13 @@ def redraw_digit(image: np.ndarray, pen: float) -> np.ndarray | None:
     size = image.shape[0] * REDRAW_SCALE
     fine = np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize((size, size), Image.Resampling.BILINEAR))
     ink = np.pad(fine > 0.5, REDRAW_SCALE * 8)
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    rows = np.flatnonzero(ink.any(axis=1))
     if rows.size == 0:
         return None
-    target = pen * (rows[-1] - rows[0] + 1)
-    change = (target - stroke_width(ink)) / 2
-    if change < 0:
-        drawn = ndimage.distance_transform_edt(ink) > -change
-    else:
-        drawn = ndimage.distance_transform_edt(~ink) <= change
+    drawn = restroke(ink, pen * (rows[-1] - rows[0] + 1))
     if not drawn.any():
         return None
-    rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
-    cropped = drawn[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32)
-    return centre_by_mass(normalise_stroke(cropped))
+    return centre_by_mass(normalise_stroke(crop_to_ink(drawn).astype(np.float32)))
 
 
 def redraw_images(images: np.ndarray, seed: int, elastic_probability: float = 0.5) -> np.ndarray:
