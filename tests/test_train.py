@@ -10,23 +10,10 @@ from digitlab.data import file_sha256
 from digitlab.model import load_model, predict_proba
 
 
-@pytest.fixture(scope="module")
-def small_mnist(tmp_path_factory):
-    """A few hundred real MNIST-shaped images in the Keras npz layout (random strokes, labelled)."""
-    rng = np.random.default_rng(0)
-    path = tmp_path_factory.mktemp("data") / "mnist-small.npz"
-    x = np.zeros((500, 28, 28), np.uint8)
-    y = rng.integers(0, 10, 500).astype(np.uint8)
-    for image, label in zip(x, y):  # a bar whose position encodes the label: learnable in one epoch
-        image[4:24, 2 + 2 * label : 4 + 2 * label] = 255
-    np.savez(path, x_train=x[:400], y_train=y[:400], x_test=x[400:], y_test=y[400:])
-    return path
-
-
 @pytest.mark.slow
-def test_smoke_training_writes_model_and_metadata(small_mnist, tmp_path):
+def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
     output = tmp_path / "model"
-    assert train.main(["--data", str(small_mnist), "--epochs", "1", "--output-dir", str(output), "--quiet"]) == 0
+    assert train.main(["--data", str(synthetic_mnist), "--epochs", "1", "--output-dir", str(output), "--quiet"]) == 0
 
     assert {path.name for path in output.iterdir()} >= {
         "digitlab_cnn.keras", "metadata.json", "evaluation.npz", "evaluation.json", "samples.npz"
@@ -35,7 +22,7 @@ def test_smoke_training_writes_model_and_metadata(small_mnist, tmp_path):
     metadata = json.loads((output / "metadata.json").read_text())
     assert metadata["parameters"] == model.count_params()
     assert metadata["epochs_run"] == 1
-    assert metadata["data"]["sha256"] == file_sha256(small_mnist)
+    assert metadata["data"]["sha256"] == file_sha256(synthetic_mnist)
     assert metadata["model_sha256"] == file_sha256(output / "digitlab_cnn.keras")
     assert {"conv_1", "pool_1", "conv_2"} <= {layer["name"] for layer in metadata["architecture"]}
     assert metadata["temperature"] > 0
@@ -43,7 +30,7 @@ def test_smoke_training_writes_model_and_metadata(small_mnist, tmp_path):
     for key in ["settings", "validation_accuracy", "test_accuracy", "training_seconds", "trained_at"]:
         assert key in metadata
     # The reported test accuracy is the saved model's.
-    with np.load(small_mnist) as data:
+    with np.load(synthetic_mnist) as data:
         x_test, y_test = data["x_test"] / 255.0, data["y_test"]
     predicted = predict_proba(model, x_test.astype(np.float32)).argmax(axis=1)
     assert metadata["test_accuracy"] == pytest.approx(np.mean(predicted == y_test))
