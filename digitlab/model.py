@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import keras
@@ -13,6 +14,11 @@ from digitlab.config import IMAGE_SIZE, METADATA_PATH, MODEL_PATH, NUM_CLASSES
 
 # Large inputs are fed in slices of this many images to bound memory.
 PREDICT_BATCH = 1024
+# One compiled predict step at a time in this process. On JAX, Keras's predict step donates the model's
+# weight buffers and writes the new ones back after the call, so two sessions predicting at once (with
+# the same model, or with a feature-map extractor sharing its weights) fail with "Buffer has been deleted
+# or donated". A call takes about a millisecond, so taking turns costs nothing a person can see.
+_PREDICT_LOCK = threading.Lock()
 
 
 class ModelLoadError(RuntimeError):
@@ -85,9 +91,15 @@ def predict_proba(model: keras.Model, images: np.ndarray) -> np.ndarray:
     if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
         raise ValueError(f"expected images of shape (N, 28, 28), got {images.shape}")
     batches = [
-        np.asarray(model.predict_on_batch(images[start : start + PREDICT_BATCH, ..., None]))
+        np.asarray(predict_batch(model, images[start : start + PREDICT_BATCH, ..., None]))
         for start in range(0, len(images), PREDICT_BATCH)
     ]
     if not batches:
         return np.zeros((0, NUM_CLASSES), dtype=np.float32)
     return np.concatenate(batches).astype(np.float32)
+
+
+def predict_batch(model: keras.Model, inputs: np.ndarray):
+    """`model.predict_on_batch(inputs)`, safe to call from several threads (Streamlit sessions) at once."""
+    with _PREDICT_LOCK:
+        return model.predict_on_batch(inputs)

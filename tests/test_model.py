@@ -92,3 +92,24 @@ def test_training_and_serving_backends_agree(tmp_path):
             cwd=ROOT_DIR, env={**os.environ, "KERAS_BACKEND": backend}, check=True, capture_output=True,
         )  # fmt: skip
     np.testing.assert_allclose(np.load(tmp_path / "tensorflow.npy"), np.load(tmp_path / "jax.npy"), atol=1e-5)
+
+
+def test_sessions_can_predict_at_the_same_time(tiny_model):
+    """Streamlit runs each session in its own thread, all sharing the cached model; on JAX, Keras's predict
+    step donates the weight buffers, so unguarded concurrent calls fail ("Buffer has been deleted or donated")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from digitlab.visualize import feature_maps
+
+    images = np.random.default_rng(4).random((8, 28, 28), dtype=np.float32)
+    expected = predict_proba(tiny_model, images)
+
+    def session(index: int) -> np.ndarray:
+        for _ in range(30):
+            probabilities = predict_proba(tiny_model, images[index : index + 1])
+            feature_maps(tiny_model, images[(index + 1) % len(images)])  # shares the model's weights
+        return probabilities[0]
+
+    with ThreadPoolExecutor(max_workers=len(images)) as pool:
+        results = list(pool.map(session, range(len(images))))
+    np.testing.assert_allclose(np.stack(results), expected, atol=1e-6)
