@@ -12,10 +12,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import IO
 
 from digitlab.config import ROOT_DIR
 
@@ -56,13 +58,15 @@ def running_app(script: str = "app.py", port: int | None = None, env: dict | Non
         "--server.headless", "true", "--browser.serverAddress", "localhost",
         "--server.fileWatcherType", "none",
     ]  # fmt: skip
+    # The server's output goes to a file, not a pipe: nobody reads a pipe while the app runs, and a server
+    # that logs more than the pipe holds would block in the middle of a session.
+    log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
-        command, cwd=ROOT_DIR, env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        command, cwd=ROOT_DIR, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, process)
+        wait_until_healthy(url, process, log)
         yield url, process
     finally:
         process.terminate()
@@ -70,14 +74,17 @@ def running_app(script: str = "app.py", port: int | None = None, env: dict | Non
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = SERVER_START_TIMEOUT) -> None:
-    """Block until the Streamlit server answers its health check; raise if it dies or times out."""
+def wait_until_healthy(url: str, process: subprocess.Popen, log: IO[str], timeout: float = SERVER_START_TIMEOUT) -> None:
+    """Block until the Streamlit server answers its health check; raise, with its output in `log`, if it dies
+    or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{process.stdout.read()}")
+            log.seek(0)
+            raise RuntimeError(f"streamlit exited early:\n{log.read()}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
                 if response.status == 200:
