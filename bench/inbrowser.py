@@ -26,6 +26,8 @@ THINK_TIME_MS = 300
 # Generous: the first prediction of a cold server includes loading TensorFlow and the model.
 FIRST_PREDICTION_TIMEOUT_MS = 120_000
 PREDICTION_TIMEOUT_MS = 30_000
+# What Streamlit shows for an exception in the script, or an st.error box.
+EXCEPTION_SELECTOR = "[data-testid='stException'], [data-testid='stAlertContentError']"
 
 
 @dataclass
@@ -50,12 +52,17 @@ def stroke_sequence(count: int) -> list[list[tuple[float, float]]]:
     return list(islice(cycle(strokes), count))
 
 
-def measure_app(script: str, strokes: int, sessions: int, strokes_per_session: int) -> AppRun:
-    """Start `streamlit run script` cold, then time strokes in one session and in concurrent sessions."""
+def measure_app(
+    script: str, strokes: int, sessions: int, strokes_per_session: int, backend: str | None = None
+) -> AppRun:
+    """Start `streamlit run script` cold (on Keras `backend`, default the app's own), then time strokes in one
+    session and in concurrent sessions."""
     import psutil
 
     run = AppRun(concurrent_sessions=sessions)
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT_DIR), os.environ.get("PYTHONPATH")]))}
+    if backend:
+        env["KERAS_BACKEND"] = backend
     # The server outlives the first browser: the concurrent sessions use Playwright's async API.
     with ExitStack() as server_context:
         with browser.chromium() as chromium:
@@ -130,6 +137,15 @@ async def concurrent_sessions(url: str, sessions: int, strokes: int, run: AppRun
             run.concurrent_errors.extend(errors)
 
 
+async def shown_exception(page) -> str:
+    """' (the page shows: <first line>)' when the page shows an exception or error box, else ''."""
+    try:
+        shown = await page.locator(EXCEPTION_SELECTOR).all_inner_texts()
+    except Exception:  # the page itself is gone
+        return ""
+    return f" (the page shows: {shown[0].strip().splitlines()[0]})" if shown and shown[0].strip() else ""
+
+
 async def drawing_session(chromium, url: str, strokes: int, start_line: asyncio.Barrier) -> tuple[list, list]:
     """One user: load the page, wait for the others, then draw and clear `strokes` times; (ms list, errors)."""
     context = await chromium.new_context(viewport=VIEWPORT)
@@ -166,13 +182,13 @@ async def drawing_session(chromium, url: str, strokes: int, start_line: asyncio.
             released = time.perf_counter()
             await prediction.wait_for(timeout=PREDICTION_TIMEOUT_MS)
             times.append((time.perf_counter() - released) * 1000)
-            boxes = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
-            errors.extend([await boxes.nth(i).inner_text() for i in range(await boxes.count())])
+            errors.extend(await page.locator(EXCEPTION_SELECTOR).all_inner_texts())
             step = f"reset after stroke {number}"
             await page.get_by_title(RESET_TITLE).click()
             await prediction.wait_for(state="detached", timeout=PREDICTION_TIMEOUT_MS)
     except Exception as error:  # a timeout or a crashed page is an error of this session, not of the run
-        errors.append(f"{step}: {type(error).__name__}: {str(error).splitlines()[0]}")
+        cause = await shown_exception(page)
+        errors.append(f"{step}: {type(error).__name__}: {str(error).splitlines()[0]}{cause}")
     finally:
         await context.close()
     return times, errors

@@ -10,24 +10,26 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.tutorial import tutorial_predictor, tutorial_to_mnist
+from bench.tutorial import WARM_UP_RUNS, time_on_tutorial_stack, time_tutorial_step, tutorial_predictor
 from digitlab import pendigits
 from digitlab.browser import DIGIT_STROKES
 from digitlab.data import load_mnist, to_float_images
 from digitlab.model import predict_proba
 from digitlab.preprocess import canvas_to_mnist
 
-WARM_UP_RUNS = 5
-
 
 @dataclass
 class Latency:
-    """Milliseconds per run of each step, for DigitLab and the tutorial."""
+    """Milliseconds per run of each step: DigitLab, the tutorial on its own stack (TensorFlow, in its own
+    process) and the tutorial on DigitLab's backend (in this process, interleaved with DigitLab's runs)."""
 
     preprocess: list[float] = field(default_factory=list)
     model: list[float] = field(default_factory=list)
     tutorial_preprocess: list[float] = field(default_factory=list)
     tutorial_model: list[float] = field(default_factory=list)
+    tutorial_backend: str = "not run"
+    same_backend_preprocess: list[float] = field(default_factory=list)
+    same_backend_model: list[float] = field(default_factory=list)
 
     @property
     def total(self) -> np.ndarray:
@@ -36,6 +38,10 @@ class Latency:
     @property
     def tutorial_total(self) -> np.ndarray:
         return np.add(self.tutorial_preprocess, self.tutorial_model)
+
+    @property
+    def same_backend_total(self) -> np.ndarray:
+        return np.add(self.same_backend_preprocess, self.same_backend_model)
 
 
 def sample_canvases() -> list[np.ndarray]:
@@ -48,17 +54,21 @@ def sample_canvases() -> list[np.ndarray]:
 
 
 def measure_latency(model, canvases: list[np.ndarray], runs: int) -> Latency:
-    """Time preprocessing and the model separately, per drawing, for both pipelines, interleaved."""
+    """Time preprocessing and the model separately, per drawing: DigitLab and the tutorial on this backend
+    interleaved, then the tutorial on its own stack in a separate process."""
     latency = Latency()
     for run in range(WARM_UP_RUNS + runs):
         rgba = canvases[run % len(canvases)]
         ours = time_steps(canvas_to_mnist, lambda image: predict_proba(model, image[None]), rgba)
-        theirs = time_steps(tutorial_to_mnist, lambda image: model.predict(image[None, ..., None], verbose=0), rgba)
+        theirs = time_tutorial_step(model, rgba)
         if run >= WARM_UP_RUNS:
             latency.preprocess.append(ours[0])
             latency.model.append(ours[1])
-            latency.tutorial_preprocess.append(theirs[0])
-            latency.tutorial_model.append(theirs[1])
+            latency.same_backend_preprocess.append(theirs[0])
+            latency.same_backend_model.append(theirs[1])
+    stack = time_on_tutorial_stack(canvases, runs)
+    latency.tutorial_backend = stack["backend"]
+    latency.tutorial_preprocess, latency.tutorial_model = stack["preprocess"], stack["model"]
     return latency
 
 

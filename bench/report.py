@@ -70,8 +70,8 @@ def markdown_table(rows: list[Row], machine: str, title: str = "DigitLab benchma
 
 def machine_description() -> str:
     """One paragraph: CPU, cores, memory, load, OS and the versions that matter."""
-    import psutil
     import keras
+    import psutil
     import streamlit
 
     memory_gib = psutil.virtual_memory().total / 2**30

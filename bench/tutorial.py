@@ -3,14 +3,30 @@
 This is what the common digit-drawing demos do: no cropping, no centring, no aspect ratio. It is given
 the benefit of the doubt on colours: a light canvas is inverted to MNIST's white-on-black. Like those
 demos it reads the RGB channels only, so a transparent canvas loses its ink.
+
+The tutorials run Keras on TensorFlow (`tf.keras`), where `model.predict` sets up a data pipeline on every
+call. DigitLab serves on JAX, so the benchmark times the tutorial path twice: on its own stack, in a
+TensorFlow process started for it (`python -m bench.tutorial`), and on DigitLab's backend, in process.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
 import numpy as np
 from PIL import Image
 
-from digitlab.config import IMAGE_SIZE
+from digitlab.config import IMAGE_SIZE, ROOT_DIR
+
+TUTORIAL_BACKEND = "tensorflow"
+WARM_UP_RUNS = 5
 
 
 def tutorial_to_mnist(rgba: np.ndarray) -> np.ndarray:
@@ -33,3 +49,51 @@ def tutorial_predictor(model):
         return model.predict(images[..., None], verbose=0, batch_size=len(images)).argmax(axis=1)
 
     return predict
+
+
+def time_tutorial_step(model, rgba: np.ndarray) -> tuple[float, float]:
+    """(preprocessing ms, model ms) of one drawing through the tutorial path."""
+    start = time.perf_counter()
+    image = tutorial_to_mnist(rgba)
+    middle = time.perf_counter()
+    model.predict(image[None, ..., None], verbose=0)
+    return (middle - start) * 1000, (time.perf_counter() - middle) * 1000
+
+
+def time_on_tutorial_stack(canvases: list[np.ndarray], runs: int, backend: str = TUTORIAL_BACKEND) -> dict:
+    """Time the tutorial path in a fresh process on `backend`: {"backend", "preprocess": [ms], "model": [ms]}.
+
+    Raises RuntimeError, with the process' output, if it fails (e.g. the backend is not installed).
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        canvases_path, output_path = Path(folder) / "canvases.npy", Path(folder) / "times.json"
+        np.save(canvases_path, np.stack(canvases))
+        command = [sys.executable, "-m", "bench.tutorial", str(canvases_path), str(runs), str(output_path)]
+        env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        done = subprocess.run(command, cwd=ROOT_DIR, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"the tutorial timing on {backend} failed:\n{done.stdout}{done.stderr}"[-2000:])
+        return json.loads(output_path.read_text())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.tutorial CANVASES.npy RUNS OUTPUT.json`: time the tutorial path on this process' backend."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("canvases", type=Path)
+    parser.add_argument("runs", type=int)
+    parser.add_argument("output", type=Path)
+    args = parser.parse_args(argv)
+
+    import keras
+
+    from digitlab.model import load_model
+
+    model, canvases = load_model(), np.load(args.canvases)
+    times = [time_tutorial_step(model, canvases[run % len(canvases)]) for run in range(WARM_UP_RUNS + args.runs)]
+    preprocess, infer = zip(*times[WARM_UP_RUNS:], strict=True)
+    result = {"backend": keras.backend.backend(), "preprocess": list(preprocess), "model": list(infer)}
+    args.output.write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

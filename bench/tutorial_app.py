@@ -1,5 +1,7 @@
 """The tutorial app, for the in-browser comparison: the same canvas and prediction box as DigitLab, but the
-whole canvas resized to 28x28 and `model.predict` (the model is cached, so only the pipeline differs)."""
+whole canvas resized to 28x28 and `model.predict` (the model is cached, so only the pipeline differs).
+
+`python -m bench` starts it on Keras with TensorFlow, the tutorials' stack (KERAS_BACKEND=tensorflow)."""
 
 import numpy as np
 import streamlit as st

@@ -55,6 +55,15 @@ def test_quick_benchmark_without_browser_writes_a_table(tmp_path):
     for part in ("1. One drawing, in process", "4. Memory (in process)", "6. Accuracy"):
         assert part in text
     assert "Browser parts skipped" in text
+    # The tutorial path is timed on its own stack, and on DigitLab's backend beside it.
+    assert "(tutorial on tensorflow)" in text and "tutorial path on DigitLab's backend" in text
+
+
+def test_tutorial_stack_failure_says_what_failed(canvas_factory):
+    from bench.tutorial import time_on_tutorial_stack
+
+    with pytest.raises(RuntimeError, match="tutorial timing on no-such-backend failed"):
+        time_on_tutorial_stack([canvas_factory()], runs=1, backend="no-such-backend")
 
 
 @pytest.mark.browser
