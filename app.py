@@ -33,9 +33,7 @@ def draw_page() -> None:
             st.info("The canvas is empty: draw a digit to see what the network thinks it is.", icon="👈")
             st.stop()
         if steps.is_too_small:
-            st.warning(
-                "That mark is too small to read. Draw the digit bigger, filling most of the box.", icon="🔍"
-            )
+            st.warning("That mark is too small to read. Draw the digit bigger, filling most of the box.", icon="🔍")
             st.stop()
         probabilities = predict_proba(model, steps.image[None])[0]
         ui.show_prediction(probabilities)
@@ -52,10 +50,13 @@ def draw_page() -> None:
     stages = [
         (steps.ink, f"Your drawing ({steps.ink.shape[1]}×{steps.ink.shape[0]})"),
         (steps.cropped, f"Cropped to the ink ({right - left}×{bottom - top})"),
-        (steps.fitted, f"Fitted into {DIGIT_BOX}×{DIGIT_BOX}, stroke redrawn ({steps.fitted.shape[1]}×{steps.fitted.shape[0]})"),
+        (
+            steps.fitted,
+            f"Fitted into {DIGIT_BOX}×{DIGIT_BOX}, stroke redrawn ({steps.fitted.shape[1]}×{steps.fitted.shape[0]})",
+        ),
         (steps.image, "Centred by mass in 28×28: the input"),
     ]
-    for column, (image, caption) in zip(columns, stages):
+    for column, (image, caption) in zip(columns, stages, strict=True):
         with column:
             ui.show_image(image, caption)
 

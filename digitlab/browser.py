@@ -49,7 +49,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(script: str = "app.py", port: int | None = None, env: dict | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def running_app(
+    script: str = "app.py", port: int | None = None, env: dict | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """Start `streamlit run script` on localhost; yields (url, process) once the server is healthy."""
     port = port or free_port()
     command = [
@@ -77,7 +79,9 @@ def running_app(script: str = "app.py", port: int | None = None, env: dict | Non
         log.close()
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen, log: IO[str], timeout: float = SERVER_START_TIMEOUT) -> None:
+def wait_until_healthy(
+    url: str, process: subprocess.Popen, log: IO[str], timeout: float = SERVER_START_TIMEOUT
+) -> None:
     """Block until the Streamlit server answers its health check; raise, with its output in `log`, if it dies
     or times out."""
     deadline = time.monotonic() + timeout
@@ -188,4 +192,3 @@ DIGIT_STROKES: dict[int, list[list[tuple[float, float]]]] = {
     7: [[(80, 60), (140, 58), (205, 60), (185, 110), (160, 165), (135, 230)]],
     0: [[(140, 50), (100, 70), (85, 140), (100, 210), (140, 230), (180, 210), (195, 140), (180, 70), (140, 50)]],
 }
-

@@ -87,7 +87,10 @@ def nondigit_report(
     for offset, kind in enumerate(NONDIGIT_KINDS):
         drawings = make_nondigits(kind, count, seed + offset, digits)
         canvases = np.stack(
-            [render_digit(drawing, **jitter_params(CONDITIONS[names[rng.integers(len(names))]], rng)) for drawing in drawings]
+            [
+                render_digit(drawing, **jitter_params(CONDITIONS[names[rng.integers(len(names))]], rng))
+                for drawing in drawings
+            ]
         )
         probabilities = canvas_probabilities(model, canvases)
         blank = np.isnan(probabilities[:, 0])
@@ -110,7 +113,10 @@ def format_report(drawn: dict, nondigits: dict[str, float], count: int) -> str:
         "",
         "| non-digit kind | flagged | trained on this kind |",
         "| --- | --- | --- |",
-        *(f"| {kind} | {share:.1%} | {'yes' if kind in TRAINING_KINDS else 'no'} |" for kind, share in nondigits.items()),
+        *(
+            f"| {kind} | {share:.1%} | {'yes' if kind in TRAINING_KINDS else 'no'} |"
+            for kind, share in nondigits.items()
+        ),
         f"| **all** | **{np.mean(list(nondigits.values())):.1%}** | |",
     ]
     return "\n".join(lines)
@@ -122,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pendigits", type=Path, default=PENDIGITS_PATH, help="the UNIPEN pendigits file")
     parser.add_argument("--every", type=int, default=5, help="use every k-th digit of each writer")
     parser.add_argument("--nondigits", type=int, default=200, help="drawings per non-digit kind")
-    parser.add_argument("--threshold", type=float, default=CONFIDENT_THRESHOLD, help="confidence below which the app is 'not sure'")
+    parser.add_argument(
+        "--threshold", type=float, default=CONFIDENT_THRESHOLD, help="confidence below which the app is 'not sure'"
+    )
     args = parser.parse_args(argv)
 
     from digitlab.model import ModelLoadError, load_model

@@ -162,8 +162,7 @@ def show_prediction(probabilities: np.ndarray) -> None:
     with st.container(key="prediction"):
         if confidence >= CONFIDENT_THRESHOLD:
             st.markdown(
-                f"<div class='big-digit'>{digit}</div>"
-                f"<div class='confidence'>{confidence:.1%} confident</div>",
+                f"<div class='big-digit'>{digit}</div><div class='confidence'>{confidence:.1%} confident</div>",
                 unsafe_allow_html=True,
             )
         else:

@@ -29,7 +29,7 @@ def test_every_kind_renders_as_a_drawing(kind):
 
 def test_generation_is_reproducible():
     first, second = make_nondigits("scribble", 3, seed=7), make_nondigits("scribble", 3, seed=7)
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(np.concatenate(a.strokes), np.concatenate(b.strokes))
 
 

@@ -16,7 +16,11 @@ def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
     assert train.main(["--data", str(synthetic_mnist), "--epochs", "1", "--output-dir", str(output), "--quiet"]) == 0
 
     assert {path.name for path in output.iterdir()} >= {
-        "digitlab_cnn.keras", "metadata.json", "evaluation.npz", "evaluation.json", "samples.npz"
+        "digitlab_cnn.keras",
+        "metadata.json",
+        "evaluation.npz",
+        "evaluation.json",
+        "samples.npz",
     }
     model = load_model(output / "digitlab_cnn.keras")
     metadata = json.loads((output / "metadata.json").read_text())
