@@ -19,10 +19,6 @@ from digitlab.config import ROOT_DIR
 
 VIEWPORT = {"width": 1400, "height": 1100}
 RESET_TITLE = "Reset canvas & history"
-# A person's pause between clearing one drawing and starting the next. Without it a stroke begun within a few
-# milliseconds of a reset was, rarely and only under load, lost (see the README's notes); timings start at
-# the mouse release, so the pause is not part of any measured latency.
-THINK_TIME_MS = 300
 # Generous: the first prediction of a cold server includes loading TensorFlow and the model.
 FIRST_PREDICTION_TIMEOUT_MS = 120_000
 PREDICTION_TIMEOUT_MS = 30_000
@@ -100,7 +96,6 @@ def clear_canvas(page) -> None:
     """Reset the canvas with its toolbar button and wait until the prediction has left the page."""
     page.get_by_title(RESET_TITLE).click()
     page.locator(browser.PREDICTION_SELECTOR).wait_for(state="detached", timeout=PREDICTION_TIMEOUT_MS)
-    page.wait_for_timeout(THINK_TIME_MS)
 
 
 def peak_rss(pid: int) -> int | None:
@@ -172,7 +167,6 @@ async def drawing_session(chromium, url: str, strokes: int, start_line: asyncio.
     try:
         for number, points in enumerate(stroke_sequence(strokes), start=1):
             step = f"stroke {number}"
-            await page.wait_for_timeout(THINK_TIME_MS)
             box = await canvas.bounding_box()
             await page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
             await page.mouse.down()
