@@ -1,10 +1,10 @@
 """Train DigitLab's bundled CNN (or a classic network to compare it with) on MNIST and write it into model/.
 
-    python train.py                      # full run, writes model/digitlab_cnn.keras + model/metadata.json
-    python train.py --arch mlp           # a classic network: model/zoo/mlp.keras + mlp.json + its evaluation
-    python train.py --arch pca-svc       # the PCA + SVC baseline: model/zoo/pca-svc.json (numbers only)
-    python train.py --data ~/mnist.npz   # MNIST from an npz in the Keras layout
-    python train.py --kfold 5            # stratified 5-fold CV only: stored in model/metadata.json, model untouched
+python train.py                      # full run, writes model/digitlab_cnn.keras + model/metadata.json
+python train.py --arch mlp           # a classic network: model/zoo/mlp.keras + mlp.json + its evaluation
+python train.py --arch pca-svc       # the PCA + SVC baseline: model/zoo/pca-svc.json (numbers only)
+python train.py --data ~/mnist.npz   # MNIST from an npz in the Keras layout
+python train.py --kfold 5            # stratified 5-fold CV only: stored in model/metadata.json, model untouched
 """
 
 from __future__ import annotations
@@ -51,26 +51,83 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--output-dir", type=Path, default=MODEL_DIR, help="where the model and metadata go")
     # Not given: the bundled model's TrainSettings, or a classic network's own recipe.
     recipe_default = f"for {BUNDLED}; the recipe's for the other architectures"
-    parser.add_argument("--epochs", type=int, default=argparse.SUPPRESS,
-                        help=f"training epochs (default: {defaults.epochs} {recipe_default})")
-    parser.add_argument("--batch-size", type=int, default=argparse.SUPPRESS,
-                        help=f"images per step (default: {defaults.batch_size} {recipe_default})")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=argparse.SUPPRESS,
+        help=f"training epochs (default: {defaults.epochs} {recipe_default})",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=argparse.SUPPRESS,
+        help=f"images per step (default: {defaults.batch_size} {recipe_default})",
+    )
     parser.add_argument("--learning-rate", type=float, default=argparse.SUPPRESS,
                         help=f"initial learning rate (default: {defaults.learning_rate}, Adam with cosine decay, "
                         f"{recipe_default})")  # fmt: skip
-    parser.add_argument("--validation-size", type=int, default=defaults.validation_size, help="training images held out to pick the best epoch")
-    parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed for the split, weights and augmentation")
-    parser.add_argument("--no-augment", dest="augment", action="store_false", help="train on plain MNIST, without augmentation")
-    parser.add_argument("--rotation-degrees", type=float, default=defaults.rotation_degrees, help="augmentation: maximum rotation")
-    parser.add_argument("--zoom", type=float, default=defaults.zoom, help="augmentation: maximum zoom in or out (share of size)")
-    parser.add_argument("--shift", type=float, default=defaults.shift, help="augmentation: maximum shift (share of size)")
-    parser.add_argument("--thickness-probability", type=float, default=defaults.thickness_probability, help="augmentation: chance of thickening or thinning the strokes")
-    parser.add_argument("--no-redraw", dest="redraw", action="store_false", help="skip the redrawn copy of each digit (canvas-style pen strokes through the app's pipeline)")
-    parser.add_argument("--elastic-probability", type=float, default=defaults.elastic_probability, help="chance that a redrawn digit is also elastically distorted")
-    parser.add_argument("--nondigits", type=int, default=defaults.nondigits, help="generated non-digit drawings trained toward 'no digit' (uniform probabilities), at most one per 6 training digits; 0 turns this off")
-    parser.add_argument("--styled-digits", type=int, default=defaults.styled_digits, help="digits drawn from stroke templates of handwriting styles MNIST lacks (flagged 1s, crossed 7s, ...), at most one per 6 training digits; 0 turns this off")
-    parser.add_argument("--no-calibrate", dest="calibrate", action="store_false", help="skip fitting the softmax temperature on the validation split")
-    parser.add_argument("--limit", type=int, default=None, help="use only the first N training and N test images (smoke tests)")
+    parser.add_argument(
+        "--validation-size",
+        type=int,
+        default=defaults.validation_size,
+        help="training images held out to pick the best epoch",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=defaults.seed, help="random seed for the split, weights and augmentation"
+    )
+    parser.add_argument(
+        "--no-augment", dest="augment", action="store_false", help="train on plain MNIST, without augmentation"
+    )
+    parser.add_argument(
+        "--rotation-degrees", type=float, default=defaults.rotation_degrees, help="augmentation: maximum rotation"
+    )
+    parser.add_argument(
+        "--zoom", type=float, default=defaults.zoom, help="augmentation: maximum zoom in or out (share of size)"
+    )
+    parser.add_argument(
+        "--shift", type=float, default=defaults.shift, help="augmentation: maximum shift (share of size)"
+    )
+    parser.add_argument(
+        "--thickness-probability",
+        type=float,
+        default=defaults.thickness_probability,
+        help="augmentation: chance of thickening or thinning the strokes",
+    )
+    parser.add_argument(
+        "--no-redraw",
+        dest="redraw",
+        action="store_false",
+        help="skip the redrawn copy of each digit (canvas-style pen strokes through the app's pipeline)",
+    )
+    parser.add_argument(
+        "--elastic-probability",
+        type=float,
+        default=defaults.elastic_probability,
+        help="chance that a redrawn digit is also elastically distorted",
+    )
+    parser.add_argument(
+        "--nondigits",
+        type=int,
+        default=defaults.nondigits,
+        help="generated non-digit drawings trained toward 'no digit' (uniform probabilities), "
+        "at most one per 6 training digits; 0 turns this off",
+    )
+    parser.add_argument(
+        "--styled-digits",
+        type=int,
+        default=defaults.styled_digits,
+        help="digits drawn from stroke templates of handwriting styles MNIST lacks (flagged 1s, crossed 7s, ...), "
+        "at most one per 3 training digits; 0 turns this off",
+    )
+    parser.add_argument(
+        "--no-calibrate",
+        dest="calibrate",
+        action="store_false",
+        help="skip fitting the softmax temperature on the validation split",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="use only the first N training and N test images (smoke tests)"
+    )
     parser.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     parser.add_argument(
         "--kfold",

@@ -14,6 +14,11 @@ from digitlab.nondigits import as_pen_drawing
 
 Stroke = list[tuple[float, float]]
 
+# Largest smooth displacement of a template, as a share of the digit's size.
+WARP = 0.08
+# Pen width as a share of the drawing's size: a fine pen on a large digit to a thick pen on a tiny one.
+PEN_RANGE = (0.05, 0.32)
+
 
 def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, points: int = 16) -> Stroke:
     """Points on an ellipse from angle `start` to `end` (degrees, 0 = right, 90 = down)."""
@@ -28,7 +33,9 @@ STYLES: dict[int, list[list[Stroke]]] = {
         [[(0.5, 0.0), (0.5, 1.0)]],
         [[(0.2, 0.3), (0.55, 0.0), (0.55, 1.0)]],
         [[(0.15, 0.38), (0.6, 0.0), (0.6, 1.0)]],
+        [[(0.05, 0.5), (0.6, 0.0), (0.58, 1.0)]],
         [[(0.25, 0.25), (0.55, 0.0), (0.55, 1.0)], [(0.25, 1.0), (0.85, 1.0)]],
+        [_arc(0.5, 0.3, 0.3, 0.3, 160, 270, 6) + [(0.55, 0.0), (0.52, 1.0)]],
     ],
     2: [
         [_arc(0.5, 0.28, 0.38, 0.28, 190, 380, 10) + [(0.1, 1.0), (0.95, 1.0)]],
@@ -42,6 +49,8 @@ STYLES: dict[int, list[list[Stroke]]] = {
         [[(0.65, 0.0), (0.05, 0.68), (0.95, 0.68)], [(0.7, 0.3), (0.7, 1.0)]],
         [[(0.2, 0.0), (0.12, 0.6), (0.9, 0.6)], [(0.72, 0.0), (0.72, 1.0)]],
         [[(0.25, 0.0), (0.15, 0.55), (0.75, 0.55), (0.75, 0.0), (0.75, 1.0)]],
+        [[(0.55, 0.0), (0.1, 0.6), (0.9, 0.6)], [(0.62, 0.2), (0.6, 1.0)]],
+        [[(0.3, 0.0), (0.1, 0.55), (0.85, 0.5)], [(0.75, 0.05), (0.65, 1.0)]],
     ],
     5: [
         [[(0.85, 0.0), (0.2, 0.0), (0.15, 0.45)] + _arc(0.45, 0.68, 0.42, 0.32, -120, 150, 12)],
@@ -56,6 +65,8 @@ STYLES: dict[int, list[list[Stroke]]] = {
         [[(0.05, 0.0), (0.95, 0.0), (0.4, 1.0)], [(0.3, 0.52), (0.85, 0.5)]],
         [[(0.05, 0.18), (0.1, 0.0), (0.95, 0.0), (0.45, 1.0)]],
         [[(0.05, 0.0), (0.9, 0.0), (0.75, 0.35), (0.55, 1.0)]],
+        [[(0.05, 0.15), (0.15, 0.0), (0.95, 0.02), (0.5, 1.0)], [(0.25, 0.5), (0.9, 0.45)]],
+        [[(0.0, 0.12), (0.08, 0.0), (0.95, 0.0), (0.7, 0.4), (0.55, 0.75), (0.5, 1.0)]],
     ],
     8: [
         [_arc(0.5, 0.25, 0.3, 0.25, 0, 360, 16) + _arc(0.5, 0.74, 0.38, 0.26, -90, 270, 16)],
@@ -63,8 +74,18 @@ STYLES: dict[int, list[list[Stroke]]] = {
     ],
     9: [
         [_arc(0.5, 0.28, 0.36, 0.28, 0, 360, 18) + [(0.86, 0.3), (0.8, 1.0)]],
-        [_arc(0.5, 0.28, 0.36, 0.28, 0, 360, 18) + [(0.86, 0.3), (0.86, 0.72)] + _arc(0.55, 0.72, 0.31, 0.28, 0, 150, 8)],
+        [
+            _arc(0.5, 0.28, 0.36, 0.28, 0, 360, 18)
+            + [(0.86, 0.3), (0.86, 0.72)]
+            + _arc(0.55, 0.72, 0.31, 0.28, 0, 150, 8)
+        ],
         [_arc(0.5, 0.28, 0.36, 0.28, -10, 350, 18) + [(0.84, 0.35), (0.5, 1.0)]],
+        [
+            _arc(0.5, 0.28, 0.34, 0.28, 140, 360, 14)
+            + [(0.84, 0.4), (0.82, 0.7)]
+            + _arc(0.52, 0.72, 0.3, 0.28, 0, 160, 8)
+        ],
+        [_arc(0.5, 0.28, 0.34, 0.28, 110, 360, 14) + [(0.84, 0.4), (0.7, 1.0)]],
     ],
 }
 
@@ -79,7 +100,17 @@ def styled_digit_strokes(digit: int, rng: np.random.Generator) -> list[np.ndarra
     transform = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) @ np.array(
         [[stretch, shear], [0.0, 1.0]]
     )
-    return [stroke @ transform.T + rng.normal(0, 0.015, stroke.shape) for stroke in strokes]
+    strokes = [stroke @ transform.T for stroke in strokes]
+    return [warp(stroke, rng) + rng.normal(0, 0.015, stroke.shape) for stroke in strokes]
+
+
+def warp(stroke: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(n, 2) points under one smooth random displacement (a slow wave per axis): flags get longer or
+    shorter, loops rounder or flatter, as between one writer and the next."""
+    frequency = rng.uniform(1.0, 3.0, 2)
+    phase = rng.uniform(0, 2 * np.pi, 2)
+    amplitude = rng.uniform(0, WARP, 2)
+    return stroke + amplitude * np.sin(frequency * stroke[:, ::-1] * np.pi + phase)
 
 
 def render_styled_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -92,14 +123,16 @@ def render_styled_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     labels = np.arange(count) % 10
     images = np.empty((count, 28, 28), np.float32)
     for index, label in enumerate(labels):
-        canvas_size = int(rng.integers(64, 128))
-        size = rng.uniform(0.3, 0.95)
+        # Digits of about 20 to 120 px, never more than 60 % of the canvas: a thick pen must not cover
+        # most of it, or the background would be read as ink.
+        canvas_size = int(rng.integers(64, 200))
+        size = rng.uniform(0.3, 0.6)
         canvas = render_digit(
             as_pen_drawing(styled_digit_strokes(int(label), rng)),
             canvas_size=canvas_size,
             digit_size=size,
             centre=tuple(rng.uniform(size / 2, 1 - size / 2, 2)),
-            stroke_width=canvas_size * size * rng.uniform(0.05, 0.25),
+            stroke_width=canvas_size * size * rng.uniform(*PEN_RANGE),
         )
         images[index] = canvas_to_mnist(canvas)
     return images, labels

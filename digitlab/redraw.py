@@ -14,7 +14,7 @@ from digitlab.preprocess import centre_by_mass, crop_to_ink, normalise_stroke, r
 # The canvas-like resolution the digit is redrawn at (a 28x28 digit becomes 112x112).
 REDRAW_SCALE = 4
 # Pen widths relative to the digit's height: from a fine pen on a large digit to a thick pen on a tiny one.
-PEN_RANGE = (0.04, 0.32)
+PEN_RANGE = (0.04, 0.4)
 # Elastic distortion (Simard et al., 2003) at 28x28: displacement field strength and smoothness.
 ELASTIC_ALPHA = 30.0
 ELASTIC_SIGMA = 5.0
@@ -32,7 +32,9 @@ def redraw_digit(image: np.ndarray, pen: float) -> np.ndarray | None:
     """float32 (28, 28) MNIST digit -> float32 (28, 28) as the app would see it drawn with a round pen
     `pen` times the digit's height wide; None if nothing of the digit is left."""
     size = image.shape[0] * REDRAW_SCALE
-    fine = np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize((size, size), Image.Resampling.BILINEAR))
+    fine = np.asarray(
+        Image.fromarray(image.astype(np.float32), mode="F").resize((size, size), Image.Resampling.BILINEAR)
+    )
     ink = np.pad(fine > 0.5, REDRAW_SCALE * 8)
     rows = np.flatnonzero(ink.any(axis=1))
     if rows.size == 0:

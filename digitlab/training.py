@@ -20,15 +20,17 @@ from digitlab.model import build_model, predict_proba
 from digitlab.nondigits import render_nondigit_images, side_by_side_images
 from digitlab.redraw import redraw_images
 
-# At most one non-digit, and one styled digit, per this many training digits (a small --limit run gets a few).
+# At most one non-digit per this many training digits, and one styled digit per STYLED_PER_DIGIT_LIMIT
+# (a small --limit run gets a few).
 NONDIGITS_PER_DIGIT_LIMIT = 6
+STYLED_PER_DIGIT_LIMIT = 3
 
 
 @dataclass
 class TrainSettings:
     """Everything that determines a training run; saved in the metadata to reproduce it."""
 
-    epochs: int = 15
+    epochs: int = 20
     batch_size: int = 128
     learning_rate: float = 2e-3
     validation_size: int = 5000
@@ -41,7 +43,7 @@ class TrainSettings:
     redraw: bool = True
     elastic_probability: float = 0.5
     nondigits: int = 9000
-    styled_digits: int = 12000
+    styled_digits: int = 18000
     calibrate: bool = True
     limit: int | None = None
 
@@ -103,7 +105,7 @@ def build_training_set(x: np.ndarray, y: np.ndarray, settings: TrainSettings) ->
     if settings.redraw:
         images.append(redraw_images(x, settings.seed, settings.elastic_probability))
         targets.append(digits)
-    styled = min(settings.styled_digits, len(x) // NONDIGITS_PER_DIGIT_LIMIT)
+    styled = min(settings.styled_digits, len(x) // STYLED_PER_DIGIT_LIMIT)
     if styled:
         styled_images, styled_labels = render_styled_digits(styled, settings.seed)
         images.append(styled_images)
