@@ -22,8 +22,6 @@ RESET_TITLE = "Reset canvas & history"
 # Generous: the first prediction of a cold server includes loading TensorFlow and the model.
 FIRST_PREDICTION_TIMEOUT_MS = 120_000
 PREDICTION_TIMEOUT_MS = 30_000
-# What Streamlit shows for an exception in the script, or an st.error box.
-EXCEPTION_SELECTOR = "[data-testid='stException'], [data-testid='stAlertContentError']"
 
 
 @dataclass
@@ -135,7 +133,7 @@ async def concurrent_sessions(url: str, sessions: int, strokes: int, run: AppRun
 async def shown_exception(page) -> str:
     """' (the page shows: <first line>)' when the page shows an exception or error box, else ''."""
     try:
-        shown = await page.locator(EXCEPTION_SELECTOR).all_inner_texts()
+        shown = await page.locator(browser.ERROR_SELECTOR).all_inner_texts()
     except Exception:  # the page itself is gone
         return ""
     return f" (the page shows: {shown[0].strip().splitlines()[0]})" if shown and shown[0].strip() else ""
@@ -176,7 +174,7 @@ async def drawing_session(chromium, url: str, strokes: int, start_line: asyncio.
             released = time.perf_counter()
             await prediction.wait_for(timeout=PREDICTION_TIMEOUT_MS)
             times.append((time.perf_counter() - released) * 1000)
-            errors.extend(await page.locator(EXCEPTION_SELECTOR).all_inner_texts())
+            errors.extend(await page.locator(browser.ERROR_SELECTOR).all_inner_texts())
             step = f"reset after stroke {number}"
             await page.get_by_title(RESET_TITLE).click()
             await prediction.wait_for(state="detached", timeout=PREDICTION_TIMEOUT_MS)

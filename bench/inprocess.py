@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import gc
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from bench.tutorial import WARM_UP_RUNS, time_on_tutorial_stack, time_tutorial_step, tutorial_predictor
+from bench.tutorial import WARM_UP_RUNS, time_on_tutorial_stack, time_steps, time_tutorial_step, tutorial_predictor
 from digitlab import pendigits
 from digitlab.browser import DIGIT_STROKES
 from digitlab.data import load_mnist, to_float_images
@@ -70,15 +68,6 @@ def measure_latency(model, canvases: list[np.ndarray], runs: int) -> Latency:
     latency.tutorial_backend = stack["backend"]
     latency.tutorial_preprocess, latency.tutorial_model = stack["preprocess"], stack["model"]
     return latency
-
-
-def time_steps(preprocess: Callable, infer: Callable, rgba: np.ndarray) -> tuple[float, float]:
-    """(preprocessing ms, model ms) of one drawing."""
-    start = time.perf_counter()
-    image = preprocess(rgba)
-    middle = time.perf_counter()
-    infer(image)
-    return (middle - start) * 1000, (time.perf_counter() - middle) * 1000
 
 
 def current_rss() -> int:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -51,13 +52,18 @@ def tutorial_predictor(model):
     return predict
 
 
+def time_steps(preprocess: Callable, infer: Callable, rgba: np.ndarray) -> tuple[float, float]:
+    """(preprocessing ms, model ms) of one drawing: `infer(preprocess(rgba))`, each step timed."""
+    start = time.perf_counter()
+    image = preprocess(rgba)
+    middle = time.perf_counter()
+    infer(image)
+    return (middle - start) * 1000, (time.perf_counter() - middle) * 1000
+
+
 def time_tutorial_step(model, rgba: np.ndarray) -> tuple[float, float]:
     """(preprocessing ms, model ms) of one drawing through the tutorial path."""
-    start = time.perf_counter()
-    image = tutorial_to_mnist(rgba)
-    middle = time.perf_counter()
-    model.predict(image[None, ..., None], verbose=0)
-    return (middle - start) * 1000, (time.perf_counter() - middle) * 1000
+    return time_steps(tutorial_to_mnist, lambda image: model.predict(image[None, ..., None], verbose=0), rgba)
 
 
 def time_on_tutorial_stack(canvases: list[np.ndarray], runs: int, backend: str = TUTORIAL_BACKEND) -> dict:

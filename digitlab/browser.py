@@ -30,6 +30,8 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 PREDICTION_SELECTOR = ".st-key-prediction"
+# What Streamlit shows for an exception in the script, or an st.error box.
+ERROR_SELECTOR = "[data-testid='stException'], [data-testid='stAlertContentError']"
 SERVER_START_TIMEOUT = 60.0
 
 
@@ -182,8 +184,7 @@ def wait_until_idle(page, timeout_ms: float = 60_000) -> None:
 
 def page_errors(page) -> list[str]:
     """Texts of Streamlit exception and error boxes shown on the page."""
-    boxes = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
-    return [boxes.nth(i).inner_text() for i in range(boxes.count())]
+    return page.locator(ERROR_SELECTOR).all_inner_texts()
 
 
 # Strokes of a few digits in a 280x280 canvas, drawn the way a person would.
