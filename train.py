@@ -1,6 +1,7 @@
 """Train DigitLab's bundled CNN (or a classic network to compare it with) on MNIST and write it into model/.
 
 python train.py                      # full run, writes model/digitlab_cnn.keras + model/metadata.json
+python train.py --fine-tune          # then the bundled model's second stage: 3 epochs with thicker pens
 python train.py --arch mlp           # a classic network: model/zoo/mlp.keras + mlp.json + its evaluation
 python train.py --arch pca-svc       # the PCA + SVC baseline: model/zoo/pca-svc.json (numbers only)
 python train.py --data ~/mnist.npz   # MNIST from an npz in the Keras layout
@@ -19,9 +20,10 @@ from pathlib import Path
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 from digitlab.architectures import ARCHITECTURES, BASELINE, BUNDLED, describe_recipes
-from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR, SAMPLES_PATH
+from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR, MODEL_PATH, SAMPLES_PATH
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, write_samples
-from digitlab.training import TrainSettings
+from digitlab.model import ModelLoadError
+from digitlab.training import FINE_TUNE, TrainSettings, describe_parent
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -73,7 +75,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="training images held out to pick the best epoch",
     )
     parser.add_argument(
-        "--seed", type=int, default=defaults.seed, help="random seed for the split, weights and augmentation"
+        "--seed",
+        type=int,
+        default=argparse.SUPPRESS,
+        help=f"random seed for the split, weights and augmentation (default: {defaults.seed}; "
+        f"{FINE_TUNE['seed']} with --fine-tune)",
     )
     parser.add_argument(
         "--no-augment", dest="augment", action="store_false", help="train on plain MNIST, without augmentation"
@@ -120,6 +126,38 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "at most one per 3 training digits; 0 turns this off",
     )
     parser.add_argument(
+        "--redraw-pens",
+        type=float,
+        nargs=2,
+        metavar=("LOW", "HIGH"),
+        default=argparse.SUPPRESS,
+        help=f"pen widths of the redrawn digits, as shares of the digit's height (default: {defaults.redraw_pens}; "
+        f"{FINE_TUNE['redraw_pens']} with --fine-tune)",
+    )
+    parser.add_argument(
+        "--template-pens",
+        type=float,
+        nargs=2,
+        metavar=("LOW", "HIGH"),
+        default=argparse.SUPPRESS,
+        help=f"pen widths of the styled digits, as shares of the drawing's size (default: {defaults.template_pens}; "
+        f"{FINE_TUNE['template_pens']} with --fine-tune)",
+    )
+    parser.add_argument(
+        "--init-from",
+        metavar="MODEL",
+        default=argparse.SUPPRESS,
+        help="continue training this .keras model (keeping the validation split of its metadata's seed) "
+        "instead of starting from scratch",
+    )
+    parser.add_argument(
+        "--fine-tune",
+        action="store_true",
+        help="the bundled model's second stage: continue training --init-from (default: the bundled model) with "
+        f"{FINE_TUNE['epochs']} epochs at learning rate {FINE_TUNE['learning_rate']}, seed {FINE_TUNE['seed']} "
+        "and the thicker pens above; options given explicitly override these",
+    )
+    parser.add_argument(
         "--no-calibrate",
         dest="calibrate",
         action="store_false",
@@ -153,17 +191,33 @@ def main(argv: list[str] | None = None) -> int:
     # Import the training stack only once the data is there: TensorFlow takes seconds to load.
     from digitlab.training import train
 
+    if (args.fine_tune or hasattr(args, "init_from")) and (args.arch != BUNDLED or args.kfold is not None):
+        print(
+            f"error: --init-from and --fine-tune continue training {BUNDLED}; not with --arch or --kfold",
+            file=sys.stderr,
+        )
+        return 2
     if args.arch != BUNDLED:
         if args.kfold is not None:
             print(f"error: --kfold cross-validates the {BUNDLED} recipe only", file=sys.stderr)
             return 2
         return train_classic(mnist, args, data_path)
     given = {field.name: getattr(args, field.name) for field in fields(TrainSettings) if hasattr(args, field.name)}
+    if args.fine_tune:
+        given = {**FINE_TUNE, "init_from": os.path.relpath(MODEL_PATH), **given}
+    if "init_from" in given and "split_seed" not in given and Path(given["init_from"]).is_file():
+        # Keep the parent's validation split: never train on the images it picked its best epoch with.
+        parent_settings = describe_parent(given["init_from"]).get("settings") or {}
+        given["split_seed"] = parent_settings.get("seed", TrainSettings.seed)
     settings = TrainSettings(**given)
     if args.kfold is not None:
         return run_cross_validation(mnist, args.kfold, settings, args.output_dir, verbose=2 if args.quiet else "auto")
     print(f"Training on {data_path} -> {args.output_dir} with {settings}")
-    metadata = train(mnist, settings, data_path, args.output_dir, verbose=2 if args.quiet else "auto")
+    try:
+        metadata = train(mnist, settings, data_path, args.output_dir, verbose=2 if args.quiet else "auto")
+    except ModelLoadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(
         f"Best epoch {metadata['best_epoch']}/{metadata['epochs_run']}: "
         f"validation accuracy {metadata['validation_accuracy']:.4%}, "
@@ -178,13 +232,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def train_classic(mnist, args: argparse.Namespace, data_path: Path) -> int:
     """`--arch` other than the bundled model: a classic network (with its evaluation) or the PCA + SVC baseline."""
+    seed = getattr(args, "seed", TrainSettings.seed)
     from digitlab import zoo
 
     if args.arch == BASELINE:
         every = None if args.limit else zoo_pendigits_every()
-        print(f"Training {BASELINE} on {data_path} -> {zoo.zoo_dir(args.output_dir)}/ (seed {args.seed})")
+        print(f"Training {BASELINE} on {data_path} -> {zoo.zoo_dir(args.output_dir)}/ (seed {seed})")
         result = zoo.train_baseline(
-            mnist, data_path, args.output_dir, seed=args.seed, limit=args.limit, pendigits_every=every
+            mnist, data_path, args.output_dir, seed=seed, limit=args.limit, pendigits_every=every
         )
         print(
             f"{BASELINE}: MNIST test accuracy {result['test_accuracy']:.2%} on {result['test_size']} images, "
@@ -193,7 +248,7 @@ def train_classic(mnist, args: argparse.Namespace, data_path: Path) -> int:
         return 0
     settings = zoo.ZooSettings(
         args.arch, getattr(args, "epochs", None), getattr(args, "batch_size", None),
-        getattr(args, "learning_rate", None), args.validation_size, args.seed, args.limit,
+        getattr(args, "learning_rate", None), args.validation_size, seed, args.limit,
     )  # fmt: skip
     print(f"Training {args.arch} on {data_path} -> {zoo.zoo_dir(args.output_dir)}/ with {settings.resolved()}")
     metadata = zoo.train_recipe(mnist, settings, data_path, args.output_dir, verbose=2 if args.quiet else "auto")

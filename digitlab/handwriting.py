@@ -113,9 +113,12 @@ def warp(stroke: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return stroke + amplitude * np.sin(frequency * stroke[:, ::-1] * np.pi + phase)
 
 
-def render_styled_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """`count` styled digits (balanced classes) drawn on canvases of varied size, pen and placement and
-    prepared like the app prepares a drawing -> (float32 (count, 28, 28) in [0, 1], int labels)."""
+def render_styled_digits(
+    count: int, seed: int, pen_range: tuple[float, float] = PEN_RANGE
+) -> tuple[np.ndarray, np.ndarray]:
+    """`count` styled digits (balanced classes) drawn on canvases of varied size, pen (`pen_range`, shares
+    of the drawing's size) and placement and prepared like the app prepares a drawing
+    -> (float32 (count, 28, 28) in [0, 1], int labels)."""
     from digitlab.pendigits import render_digit
     from digitlab.preprocess import canvas_to_mnist
 
@@ -132,7 +135,7 @@ def render_styled_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]
             canvas_size=canvas_size,
             digit_size=size,
             centre=tuple(rng.uniform(size / 2, 1 - size / 2, 2)),
-            stroke_width=canvas_size * size * rng.uniform(*PEN_RANGE),
+            stroke_width=canvas_size * size * rng.uniform(*pen_range),
         )
         images[index] = canvas_to_mnist(canvas)
     return images, labels

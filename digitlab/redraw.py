@@ -45,12 +45,15 @@ def redraw_digit(image: np.ndarray, pen: float) -> np.ndarray | None:
     return centre_by_mass(normalise_stroke(crop_to_ink(drawn).astype(np.float32)))
 
 
-def redraw_images(images: np.ndarray, seed: int, elastic_probability: float = 0.5) -> np.ndarray:
-    """float32 (N, 28, 28) -> each digit redrawn with a random pen (and, by chance, elastically distorted)."""
+def redraw_images(
+    images: np.ndarray, seed: int, elastic_probability: float = 0.5, pen_range: tuple[float, float] = PEN_RANGE
+) -> np.ndarray:
+    """float32 (N, 28, 28) -> each digit redrawn with a pen of random width in `pen_range` (shares of the
+    digit's height) and, by chance, elastically distorted."""
     rng = np.random.default_rng(seed)
     redrawn = np.empty_like(images, dtype=np.float32)
     for index, image in enumerate(images):
         source = elastic_distort(image, rng) if rng.random() < elastic_probability else image
-        result = redraw_digit(source, rng.uniform(*PEN_RANGE))
+        result = redraw_digit(source, rng.uniform(*pen_range))
         redrawn[index] = image if result is None else result
     return redrawn

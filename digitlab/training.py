@@ -15,15 +15,27 @@ from keras import layers
 
 from digitlab.config import NUM_CLASSES
 from digitlab.data import file_sha256, to_float_images
+from digitlab.handwriting import PEN_RANGE as TEMPLATE_PENS
 from digitlab.handwriting import render_styled_digits
-from digitlab.model import build_model, predict_proba
+from digitlab.model import build_model, load_metadata, load_model, predict_proba
 from digitlab.nondigits import render_nondigit_images, side_by_side_images
+from digitlab.redraw import PEN_RANGE as REDRAW_PENS
 from digitlab.redraw import redraw_images
 
 # At most one non-digit per this many training digits, and one styled digit per STYLED_PER_DIGIT_LIMIT
 # (a small --limit run gets a few).
 NONDIGITS_PER_DIGIT_LIMIT = 6
 STYLED_PER_DIGIT_LIMIT = 3
+# The bundled model's second stage (`python train.py --fine-tune`): a few more epochs of the first stage's
+# network, at a tenth of the learning rate, on a fresh draw of the training mix drawn with thicker pens, as
+# thick as the default 18 px pen on a digit drawn a quarter of the canvas high (about 0.26 of its size).
+FINE_TUNE = {
+    "epochs": 3,
+    "learning_rate": 3e-4,
+    "seed": 7,
+    "redraw_pens": (0.08, 0.45),
+    "template_pens": (0.12, 0.38),
+}
 
 
 @dataclass
@@ -44,8 +56,19 @@ class TrainSettings:
     elastic_probability: float = 0.5
     nondigits: int = 9000
     styled_digits: int = 18000
+    # Pen widths as shares of the digit's size, for the redrawn MNIST digits and for the styled digits.
+    redraw_pens: tuple[float, float] = REDRAW_PENS
+    template_pens: tuple[float, float] = TEMPLATE_PENS
     calibrate: bool = True
     limit: int | None = None
+    # Seed of the validation split (None: `seed`); a fine-tuning run keeps its parent's split.
+    split_seed: int | None = None
+    # A .keras model to continue training instead of starting from scratch.
+    init_from: str | None = None
+
+    def __post_init__(self):
+        # From the command line or a metadata file the pen ranges arrive as lists.
+        self.redraw_pens, self.template_pens = tuple(self.redraw_pens), tuple(self.template_pens)
 
 
 class RandomStrokeWidth(layers.Layer):
@@ -103,11 +126,11 @@ def build_training_set(x: np.ndarray, y: np.ndarray, settings: TrainSettings) ->
     digits = keras.utils.to_categorical(y, NUM_CLASSES)
     images, targets = [x], [digits]
     if settings.redraw:
-        images.append(redraw_images(x, settings.seed, settings.elastic_probability))
+        images.append(redraw_images(x, settings.seed, settings.elastic_probability, settings.redraw_pens))
         targets.append(digits)
     styled = min(settings.styled_digits, len(x) // STYLED_PER_DIGIT_LIMIT)
     if styled:
-        styled_images, styled_labels = render_styled_digits(styled, settings.seed)
+        styled_images, styled_labels = render_styled_digits(styled, settings.seed, settings.template_pens)
         images.append(styled_images)
         targets.append(keras.utils.to_categorical(styled_labels, NUM_CLASSES))
     count = min(settings.nondigits, len(x) // NONDIGITS_PER_DIGIT_LIMIT)
@@ -124,16 +147,18 @@ def build_training_set(x: np.ndarray, y: np.ndarray, settings: TrainSettings) ->
     return np.concatenate(images), np.concatenate(targets).astype(np.float32)
 
 
-def prepare_splits(mnist, settings):
+def prepare_splits(mnist, settings, split_seed: int | None = None):
     """uint8 MNIST ((x_train, y_train), (x_test, y_test)) -> (train, validation, test) splits of float32
-    (N, 28, 28) images in [0, 1] with their labels; `settings.limit` keeps the first N of each set."""
+    (N, 28, 28) images in [0, 1] with their labels; `settings.limit` keeps the first N of each set, and the
+    validation split is drawn with `split_seed` (default `settings.seed`)."""
     (x_train, y_train), (x_test, y_test) = mnist
     if settings.limit:
         x_train, y_train = x_train[: settings.limit], y_train[: settings.limit]
         x_test, y_test = x_test[: settings.limit], y_test[: settings.limit]
     x_train, x_test = to_float_images(x_train), to_float_images(x_test)
     validation_size = min(settings.validation_size, len(x_train) // 5)
-    train_split, validation = split_validation(x_train, y_train, validation_size, settings.seed)
+    seed = settings.seed if split_seed is None else split_seed
+    train_split, validation = split_validation(x_train, y_train, validation_size, seed)
     return train_split, validation, (x_test, y_test)
 
 
@@ -189,6 +214,26 @@ def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> floa
     return float(np.mean(predict_proba(model, images).argmax(axis=1) == labels))
 
 
+def describe_parent(path: str | Path) -> dict:
+    """What a fine-tuning run started from: the model file's checksum and, when the metadata beside it
+    describes that file, how it was trained."""
+    path = Path(path)
+    parent = {"file": path.name, "model_sha256": file_sha256(path)}
+    metadata = load_metadata(path.parent / "metadata.json") if path.is_file() else None
+    if metadata and metadata.get("model_sha256") == parent["model_sha256"]:
+        for key in (
+            "settings",
+            "parent",
+            "epochs_run",
+            "best_epoch",
+            "test_accuracy",
+            "training_seconds",
+            "trained_at",
+        ):
+            parent[key] = metadata.get(key)
+    return parent
+
+
 def describe_architecture(model: keras.Model) -> list[dict]:
     """One entry per layer: name, type, output shape and parameter count."""
     return [
@@ -205,9 +250,11 @@ def describe_architecture(model: keras.Model) -> list[dict]:
 def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, verbose="auto") -> dict:
     """Train from scratch, save `<output_dir>/digitlab_cnn.keras` and `metadata.json`; returns the metadata."""
     keras.utils.set_random_seed(settings.seed)
-    train_split, validation, (x_test, y_test) = prepare_splits(mnist, settings)
+    split_seed = settings.seed if settings.split_seed is None else settings.split_seed
+    train_split, validation, (x_test, y_test) = prepare_splits(mnist, settings, split_seed)
 
-    model = build_model()
+    model = load_model(settings.init_from) if settings.init_from else build_model()
+    parent = describe_parent(settings.init_from) if settings.init_from else None
     started = time.perf_counter()
     history = fit_model(model, train_split, validation, settings, verbose=verbose)
     seconds = time.perf_counter() - started
@@ -215,7 +262,8 @@ def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, ver
     x_val, y_val = validation
     temperature = 1.0
     if settings.calibrate:
-        temperature = calibrate_temperature(model, redraw_images(x_val, settings.seed + 1), y_val)
+        calibration_images = redraw_images(x_val, split_seed + 1, pen_range=settings.redraw_pens)
+        temperature = calibrate_temperature(model, calibration_images, y_val)
 
     output_dir.mkdir(parents=True, exist_ok=True)
     model_path = output_dir / "digitlab_cnn.keras"
@@ -227,6 +275,7 @@ def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, ver
         "architecture": describe_architecture(model),
         "parameters": int(model.count_params()),
         "settings": asdict(settings),
+        "parent": parent,
         "epochs_run": len(val_history),
         "best_epoch": int(np.argmax(val_history)) + 1,
         "validation_accuracy": float(max(val_history)),

@@ -443,11 +443,13 @@ def comparison_rows(model_dir: Path | None = None) -> list[dict]:
                 "kind": "CNN" if name != "mlp" else "MLP",
                 "parameters": metadata.get("parameters"),
                 "size_mb": files.model.stat().st_size / 1e6,
-                "training_s": metadata.get("training_seconds"),
+                "training_s": _over_lineage(metadata, lambda entry: entry.get("training_seconds")),
                 "mnist_accuracy": metadata.get("test_accuracy"),
                 "drawn_accuracy": measured.get("accuracy") if is_current else None,
                 "predict_ms": (measured.get("predict_ms") or metadata.get("predict_ms") or {}).get("p50"),
-                "epochs": metadata.get("epochs_run"),
+                "epochs": _over_lineage(
+                    metadata, lambda entry: entry.get("epochs_run", entry.get("settings", {}).get("epochs"))
+                ),
                 "optimizer": metadata.get("recipe", {}).get("optimizer", "adam + cosine decay"),
                 "train_size": metadata.get("train_size", _bundled_train_size(metadata)),
                 "note": "" if is_current else "drawn-digit accuracy is stale: rerun `python -m bench --models`",
@@ -473,6 +475,14 @@ def comparison_rows(model_dir: Path | None = None) -> list[dict]:
             }
         )
     return rows
+
+
+def _over_lineage(metadata: dict, value) -> float | None:
+    """The sum of `value(entry)` over a model's metadata and its parents' (a fine-tuned model's training
+    time and epochs include the run it continued); None when the model's own value is unknown."""
+    own = value(metadata) if metadata else None
+    parent = metadata.get("parent") if own is not None else None
+    return own if not parent else own + (_over_lineage(parent, value) or 0)
 
 
 def _bundled_train_size(metadata: dict) -> int | None:

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from digitlab.nondigits import (
     GENERATORS,
@@ -82,3 +83,16 @@ def test_redraw_images_is_seeded():
     digits = np.zeros((3, 28, 28), np.float32)
     digits[:, 6:22, 10:18] = 1.0
     np.testing.assert_array_equal(redraw_images(digits, seed=5), redraw_images(digits, seed=5))
+
+
+def test_a_thick_pen_range_closes_the_small_loop_of_a_nine():
+    nine = np.zeros((4, 28, 28), np.float32)
+    rows, cols = np.ogrid[:28, :28]
+    nine[:, (np.hypot(rows - 9, cols - 14) - 4) ** 2 < 1.5] = 1.0  # a small loop...
+    nine[:, 9:25, 17:19] = 1.0  # ...on a long tail
+
+    def hole_area(images):
+        return sum((ndimage.binary_fill_holes(ink) & ~ink).sum() for ink in images > 0.5)
+
+    assert hole_area(redraw_images(nine, seed=1, elastic_probability=0, pen_range=(0.05, 0.06))) > 0
+    assert hole_area(redraw_images(nine, seed=1, elastic_probability=0, pen_range=(0.4, 0.45))) == 0

@@ -6,14 +6,21 @@ import numpy as np
 import pytest
 
 import train
+from digitlab import zoo
+from digitlab.architectures import BUNDLED
 from digitlab.data import file_sha256
 from digitlab.model import load_model, predict_proba
+from digitlab.training import FINE_TUNE
 
 
 @pytest.mark.slow
 def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
     output = tmp_path / "model"
-    assert train.main(["--data", str(synthetic_mnist), "--epochs", "1", "--output-dir", str(output), "--quiet"]) == 0
+    pens = ["--redraw-pens", "0.1", "0.3", "--template-pens", "0.2", "0.35"]
+    assert (
+        train.main(["--data", str(synthetic_mnist), "--epochs", "1", "--output-dir", str(output), "--quiet", *pens])
+        == 0
+    )
 
     assert {path.name for path in output.iterdir()} >= {
         "digitlab_cnn.keras",
@@ -26,6 +33,7 @@ def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
     metadata = json.loads((output / "metadata.json").read_text())
     assert metadata["parameters"] == model.count_params()
     assert metadata["epochs_run"] == 1
+    assert metadata["settings"]["redraw_pens"] == [0.1, 0.3] and metadata["settings"]["template_pens"] == [0.2, 0.35]
     assert metadata["data"]["sha256"] == file_sha256(synthetic_mnist)
     assert metadata["model_sha256"] == file_sha256(output / "digitlab_cnn.keras")
     assert {"conv_1", "pool_1", "conv_2"} <= {layer["name"] for layer in metadata["architecture"]}
@@ -40,6 +48,40 @@ def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
     assert metadata["test_accuracy"] == pytest.approx(np.mean(predicted == y_test))
 
 
+@pytest.mark.slow
+def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, tmp_path):
+    parent_dir, child_dir = tmp_path / "parent", tmp_path / "child"
+    common = ["--data", str(synthetic_mnist), "--epochs", "1", "--quiet", "--nondigits", "0", "--styled-digits", "0"]
+    assert train.main([*common, "--output-dir", str(parent_dir), "--seed", "3"]) == 0
+    parent_model = parent_dir / "digitlab_cnn.keras"
+    assert train.main([*common, "--output-dir", str(child_dir), "--fine-tune", "--init-from", str(parent_model)]) == 0
+
+    metadata = json.loads((child_dir / "metadata.json").read_text())
+    settings = metadata["settings"]
+    # --fine-tune's recipe, with the explicitly given --epochs winning over its 3 epochs.
+    assert settings["epochs"] == 1 and settings["learning_rate"] == FINE_TUNE["learning_rate"]
+    assert settings["seed"] == FINE_TUNE["seed"] and settings["redraw_pens"] == list(FINE_TUNE["redraw_pens"])
+    # It keeps the parent's validation split (the parent's seed) and says what it started from.
+    assert settings["split_seed"] == 3 and settings["init_from"] == str(parent_model)
+    assert metadata["parent"]["model_sha256"] == file_sha256(parent_model)
+    assert metadata["parent"]["settings"]["seed"] == 3
+    # It started from the parent's weights, not from scratch, and changed them.
+    parent, child = load_model(parent_model), load_model(child_dir / "digitlab_cnn.keras")
+    before, after = (model.get_layer("conv_1").get_weights()[0] for model in (parent, child))
+    assert 0 < np.abs(after - before).mean() < np.abs(before).mean() / 2
+    # The Compare page counts the parent's training in the fine-tuned model's epochs and time.
+    row = next(row for row in zoo.comparison_rows(child_dir) if row["name"] == BUNDLED)
+    assert row["epochs"] == 2
+    assert row["training_s"] == pytest.approx(metadata["training_seconds"] + metadata["parent"]["training_seconds"])
+
+
+def test_fine_tuning_a_missing_model_says_so(synthetic_mnist, tmp_path, capsys):
+    missing = tmp_path / "absent.keras"
+    argv = ["--data", str(synthetic_mnist), "--output-dir", str(tmp_path), "--init-from", str(missing), "--limit", "50"]
+    assert train.main(argv) == 2
+    assert "No model file" in capsys.readouterr().err and not (tmp_path / "metadata.json").exists()
+
+
 def test_missing_data_says_where_to_put_mnist(tmp_path, capsys):
     assert train.main(["--data", str(tmp_path / "absent.npz"), "--output-dir", str(tmp_path)]) == 2
     message = capsys.readouterr().err
@@ -50,5 +92,6 @@ def test_help_documents_every_option(capsys):
     with pytest.raises(SystemExit):
         train.main(["--help"])
     text = capsys.readouterr().out
-    for option in ["--data", "--epochs", "--seed", "--output-dir", "--batch-size", "--limit", "--no-augment"]:
+    options = ["--data", "--epochs", "--seed", "--output-dir", "--batch-size", "--limit", "--no-augment"]
+    for option in [*options, "--fine-tune", "--init-from", "--redraw-pens", "--template-pens"]:
         assert option in text
