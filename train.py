@@ -125,24 +125,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="digits drawn from stroke templates of handwriting styles MNIST lacks (flagged 1s, crossed 7s, ...), "
         "at most one per 3 training digits; 0 turns this off",
     )
-    parser.add_argument(
-        "--redraw-pens",
-        type=float,
-        nargs=2,
-        metavar=("LOW", "HIGH"),
-        default=argparse.SUPPRESS,
-        help=f"pen widths of the redrawn digits, as shares of the digit's height (default: {defaults.redraw_pens}; "
-        f"{FINE_TUNE['redraw_pens']} with --fine-tune)",
-    )
-    parser.add_argument(
-        "--template-pens",
-        type=float,
-        nargs=2,
-        metavar=("LOW", "HIGH"),
-        default=argparse.SUPPRESS,
-        help=f"pen widths of the styled digits, as shares of the drawing's size (default: {defaults.template_pens}; "
-        f"{FINE_TUNE['template_pens']} with --fine-tune)",
-    )
+    for pens, what in [
+        ("redraw_pens", "redrawn digits, as shares of the digit's height"),
+        ("template_pens", "styled digits, as shares of the drawing's size"),
+    ]:
+        parser.add_argument(
+            "--" + pens.replace("_", "-"),
+            type=float,
+            nargs=2,
+            metavar=("LOW", "HIGH"),
+            default=argparse.SUPPRESS,
+            help=f"pen widths of the {what} (default: {getattr(defaults, pens)}; {FINE_TUNE[pens]} with --fine-tune)",
+        )
     parser.add_argument(
         "--init-from",
         metavar="MODEL",
