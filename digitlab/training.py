@@ -27,7 +27,7 @@ from digitlab.redraw import redraw_images
 NONDIGITS_PER_DIGIT_LIMIT = 6
 STYLED_PER_DIGIT_LIMIT = 3
 # The bundled model's second stage (`python train.py --fine-tune`): a few more epochs of the first stage's
-# network, at a tenth of the learning rate, on a fresh draw of the training mix drawn with thicker pens, as
+# network, at a lower learning rate, on a fresh draw of the training mix drawn with thicker pens, as
 # thick as the default 18 px pen on a digit drawn a quarter of the canvas high (about 0.26 of its size).
 FINE_TUNE = {
     "epochs": 3,
