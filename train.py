@@ -23,7 +23,7 @@ from digitlab.architectures import ARCHITECTURES, BASELINE, BUNDLED, describe_re
 from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR, MODEL_PATH, SAMPLES_PATH
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, write_samples
 from digitlab.model import ModelLoadError
-from digitlab.training import FINE_TUNE, TrainSettings, describe_parent
+from digitlab.training import FINE_TUNE, TrainSettings
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -199,10 +199,6 @@ def main(argv: list[str] | None = None) -> int:
     given = {field.name: getattr(args, field.name) for field in fields(TrainSettings) if hasattr(args, field.name)}
     if args.fine_tune:
         given = {**FINE_TUNE, "init_from": os.path.relpath(MODEL_PATH), **given}
-    if "init_from" in given and "split_seed" not in given and Path(given["init_from"]).is_file():
-        # Keep the parent's validation split: never train on the images it picked its best epoch with.
-        parent_settings = describe_parent(given["init_from"]).get("settings") or {}
-        given["split_seed"] = parent_settings.get("seed", TrainSettings.seed)
     settings = TrainSettings(**given)
     if args.kfold is not None:
         return run_cross_validation(mnist, args.kfold, settings, args.output_dir, verbose=2 if args.quiet else "auto")

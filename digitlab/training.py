@@ -6,14 +6,14 @@ import datetime
 import json
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import keras
 import numpy as np
 from keras import layers
 
-from digitlab.config import NUM_CLASSES
+from digitlab.config import METADATA_PATH, NUM_CLASSES
 from digitlab.data import file_sha256, to_float_images
 from digitlab.handwriting import PEN_RANGE as TEMPLATE_PENS
 from digitlab.handwriting import render_styled_digits
@@ -219,7 +219,7 @@ def describe_parent(path: str | Path) -> dict:
     describes that file, how it was trained."""
     path = Path(path)
     parent = {"file": path.name, "model_sha256": file_sha256(path)}
-    metadata = load_metadata(path.parent / "metadata.json") if path.is_file() else None
+    metadata = load_metadata(path.parent / METADATA_PATH.name) if path.is_file() else None
     if metadata and metadata.get("model_sha256") == parent["model_sha256"]:
         for key in (
             "settings",
@@ -248,13 +248,20 @@ def describe_architecture(model: keras.Model) -> list[dict]:
 
 
 def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, verbose="auto") -> dict:
-    """Train from scratch, save `<output_dir>/digitlab_cnn.keras` and `metadata.json`; returns the metadata."""
+    """Train from scratch (or continue `settings.init_from`), save `<output_dir>/digitlab_cnn.keras` and
+    `metadata.json`; returns the metadata. Raises ModelLoadError when `init_from` cannot be read."""
     keras.utils.set_random_seed(settings.seed)
+    if settings.init_from:
+        model, parent = load_model(settings.init_from), describe_parent(settings.init_from)
+        if settings.split_seed is None:
+            # Keep the parent's validation split: never train on the images it picked its best epoch with.
+            parent_seed = (parent.get("settings") or {}).get("seed", TrainSettings.seed)
+            settings = replace(settings, split_seed=parent_seed)
+    else:
+        model, parent = build_model(), None
     split_seed = settings.seed if settings.split_seed is None else settings.split_seed
     train_split, validation, (x_test, y_test) = prepare_splits(mnist, settings, split_seed)
 
-    model = load_model(settings.init_from) if settings.init_from else build_model()
-    parent = describe_parent(settings.init_from) if settings.init_from else None
     started = time.perf_counter()
     history = fit_model(model, train_split, validation, settings, verbose=verbose)
     seconds = time.perf_counter() - started

@@ -443,13 +443,11 @@ def comparison_rows(model_dir: Path | None = None) -> list[dict]:
                 "kind": "CNN" if name != "mlp" else "MLP",
                 "parameters": metadata.get("parameters"),
                 "size_mb": files.model.stat().st_size / 1e6,
-                "training_s": _over_lineage(metadata, lambda entry: entry.get("training_seconds")),
+                "training_s": _over_lineage(metadata, "training_seconds"),
                 "mnist_accuracy": metadata.get("test_accuracy"),
                 "drawn_accuracy": measured.get("accuracy") if is_current else None,
                 "predict_ms": (measured.get("predict_ms") or metadata.get("predict_ms") or {}).get("p50"),
-                "epochs": _over_lineage(
-                    metadata, lambda entry: entry.get("epochs_run", entry.get("settings", {}).get("epochs"))
-                ),
+                "epochs": _over_lineage(metadata, "epochs_run"),
                 "optimizer": metadata.get("recipe", {}).get("optimizer", "adam + cosine decay"),
                 "train_size": metadata.get("train_size", _bundled_train_size(metadata)),
                 "note": "" if is_current else "drawn-digit accuracy is stale: rerun `python -m bench --models`",
@@ -477,12 +475,12 @@ def comparison_rows(model_dir: Path | None = None) -> list[dict]:
     return rows
 
 
-def _over_lineage(metadata: dict, value) -> float | None:
-    """The sum of `value(entry)` over a model's metadata and its parents' (a fine-tuned model's training
-    time and epochs include the run it continued); None when the model's own value is unknown."""
-    own = value(metadata) if metadata else None
+def _over_lineage(metadata: dict, key: str) -> float | None:
+    """The sum of `metadata[key]` over a model and its parents (a fine-tuned model's training time and
+    epochs include the run it continued); None when the model's own value is unknown."""
+    own = metadata.get(key)
     parent = metadata.get("parent") if own is not None else None
-    return own if not parent else own + (_over_lineage(parent, value) or 0)
+    return own if not parent else own + (_over_lineage(parent, key) or 0)
 
 
 def _bundled_train_size(metadata: dict) -> int | None:
