@@ -125,6 +125,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="digits drawn from stroke templates of handwriting styles MNIST lacks (flagged 1s, crossed 7s, ...), "
         "at most one per 3 training digits; 0 turns this off",
     )
+    parser.add_argument(
+        "--filters",
+        type=int,
+        nargs=2,
+        metavar=("FIRST", "SECOND"),
+        default=defaults.filters,
+        help="channels of the network's two conv-conv-pool stages (ignored when continuing a model)",
+    )
     for pens, what in [
         ("redraw_pens", "redrawn digits, as shares of the digit's height"),
         ("template_pens", "styled digits, as shares of the drawing's size"),

@@ -14,6 +14,8 @@ from digitlab.config import IMAGE_SIZE, METADATA_PATH, MODEL_PATH, NUM_CLASSES
 
 # Large inputs are fed in slices of this many images to bound memory.
 PREDICT_BATCH = 1024
+# Channels of the bundled CNN's two conv-conv-pool stages.
+FILTERS = (32, 64)
 # One compiled predict step at a time in this process. On JAX, Keras's predict step donates the model's
 # weight buffers and writes the new ones back after the call, so two sessions predicting at once (with
 # the same model, or with a feature-map extractor sharing its weights) fail with "Buffer has been deleted
@@ -25,8 +27,8 @@ class ModelLoadError(RuntimeError):
     """The model file is missing or unreadable; the message says which file and how to get one."""
 
 
-def build_model(name: str = "digitlab_cnn") -> keras.Model:
-    """The bundled CNN: two conv-conv-pool stages, then a dense classifier.
+def build_model(name: str = "digitlab_cnn", filters: tuple[int, int] = FILTERS) -> keras.Model:
+    """The bundled CNN: two conv-conv-pool stages of `filters` channels each, then a dense classifier.
 
     Convolutions carry their ReLU so each conv layer's output is its activation map, and each pool
     layer directly follows a conv layer. Batch normalisation sits between stages, where it speeds
@@ -34,14 +36,15 @@ def build_model(name: str = "digitlab_cnn") -> keras.Model:
     `probabilities` keeps the softmax separate so its confidence can be calibrated.
     """
     inputs = keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 1), name="image")
-    x = layers.Conv2D(32, 3, activation="relu", name="conv_1")(inputs)
+    first, second = filters
+    x = layers.Conv2D(first, 3, activation="relu", name="conv_1")(inputs)
     x = layers.BatchNormalization(name="norm_1")(x)
-    x = layers.Conv2D(32, 3, activation="relu", name="conv_2")(x)
+    x = layers.Conv2D(first, 3, activation="relu", name="conv_2")(x)
     x = layers.MaxPooling2D(2, name="pool_1")(x)
     x = layers.BatchNormalization(name="norm_2")(x)
-    x = layers.Conv2D(64, 3, activation="relu", name="conv_3")(x)
+    x = layers.Conv2D(second, 3, activation="relu", name="conv_3")(x)
     x = layers.BatchNormalization(name="norm_3")(x)
-    x = layers.Conv2D(64, 3, activation="relu", name="conv_4")(x)
+    x = layers.Conv2D(second, 3, activation="relu", name="conv_4")(x)
     x = layers.MaxPooling2D(2, name="pool_2")(x)
     x = layers.BatchNormalization(name="norm_4")(x)
     x = layers.Flatten(name="flatten")(x)

@@ -17,7 +17,7 @@ from digitlab.config import METADATA_PATH, NUM_CLASSES
 from digitlab.data import file_sha256, to_float_images
 from digitlab.handwriting import PEN_RANGE as TEMPLATE_PENS
 from digitlab.handwriting import render_styled_digits
-from digitlab.model import build_model, load_metadata, load_model, predict_proba
+from digitlab.model import FILTERS, build_model, load_metadata, load_model, predict_proba
 from digitlab.nondigits import render_nondigit_images, side_by_side_images
 from digitlab.redraw import PEN_RANGE as REDRAW_PENS
 from digitlab.redraw import redraw_images
@@ -42,6 +42,8 @@ FINE_TUNE = {
 class TrainSettings:
     """Everything that determines a training run; saved in the metadata to reproduce it."""
 
+    # Channels of the network's two conv-conv-pool stages (a run continuing a model keeps that model's).
+    filters: tuple[int, int] = FILTERS
     epochs: int = 20
     batch_size: int = 128
     learning_rate: float = 2e-3
@@ -69,6 +71,7 @@ class TrainSettings:
     def __post_init__(self):
         # From the command line or a metadata file the pen ranges arrive as lists.
         self.redraw_pens, self.template_pens = tuple(self.redraw_pens), tuple(self.template_pens)
+        self.filters = tuple(self.filters)
 
 
 class RandomStrokeWidth(layers.Layer):
@@ -253,12 +256,14 @@ def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, ver
     keras.utils.set_random_seed(settings.seed)
     if settings.init_from:
         model, parent = load_model(settings.init_from), describe_parent(settings.init_from)
+        # The continued network keeps its own width, whatever `filters` said.
+        settings = replace(settings, filters=(model.get_layer("conv_1").filters, model.get_layer("conv_3").filters))
         if settings.split_seed is None:
             # Keep the parent's validation split: never train on the images it picked its best epoch with.
             parent_seed = (parent.get("settings") or {}).get("seed", TrainSettings.seed)
             settings = replace(settings, split_seed=parent_seed)
     else:
-        model, parent = build_model(), None
+        model, parent = build_model(filters=settings.filters), None
     split_seed = settings.seed if settings.split_seed is None else settings.split_seed
     train_split, validation, (x_test, y_test) = prepare_splits(mnist, settings, split_seed)
 

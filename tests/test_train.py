@@ -52,7 +52,7 @@ def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
 def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, tmp_path):
     parent_dir, child_dir = tmp_path / "parent", tmp_path / "child"
     common = ["--data", str(synthetic_mnist), "--epochs", "1", "--quiet", "--nondigits", "0", "--styled-digits", "0"]
-    assert train.main([*common, "--output-dir", str(parent_dir), "--seed", "3"]) == 0
+    assert train.main([*common, "--output-dir", str(parent_dir), "--seed", "3", "--filters", "8", "16"]) == 0
     parent_model = parent_dir / "digitlab_cnn.keras"
     assert train.main([*common, "--output-dir", str(child_dir), "--fine-tune", "--init-from", str(parent_model)]) == 0
 
@@ -65,9 +65,12 @@ def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, t
     assert settings["split_seed"] == 3 and settings["init_from"] == str(parent_model)
     assert metadata["parent"]["model_sha256"] == file_sha256(parent_model)
     assert metadata["parent"]["settings"]["seed"] == 3
+    # A narrower parent stays as narrow: the child records the width it really has.
+    assert metadata["parent"]["settings"]["filters"] == [8, 16] and settings["filters"] == [8, 16]
     # It started from the parent's weights, not from scratch, and changed them.
     parent, child = load_model(parent_model), load_model(child_dir / "digitlab_cnn.keras")
     before, after = (model.get_layer("conv_1").get_weights()[0] for model in (parent, child))
+    assert before.shape == after.shape == (3, 3, 1, 8) and child.get_layer("conv_4").filters == 16
     assert 0 < np.abs(after - before).mean() < np.abs(before).mean() / 2
     # The Compare page counts the parent's training in the fine-tuned model's epochs and time.
     row = next(row for row in zoo.comparison_rows(child_dir) if row["name"] == BUNDLED)
@@ -93,5 +96,5 @@ def test_help_documents_every_option(capsys):
         train.main(["--help"])
     text = capsys.readouterr().out
     options = ["--data", "--epochs", "--seed", "--output-dir", "--batch-size", "--limit", "--no-augment"]
-    for option in [*options, "--fine-tune", "--init-from", "--redraw-pens", "--template-pens"]:
+    for option in [*options, "--fine-tune", "--init-from", "--redraw-pens", "--template-pens", "--filters"]:
         assert option in text
