@@ -271,7 +271,7 @@ def cross_validate(x_train: np.ndarray, y_train: np.ndarray, folds: int, setting
         fold_train, validation = split_validation(
             images[train_index], y_train[train_index], validation_size, settings.seed
         )
-        model = build_model()
+        model = build_model(filters=settings.filters)
         fit_model(model, fold_train, validation, settings, verbose=verbose)
         predicted = predict_proba(model, images[test_index]).argmax(axis=1)
         score = float(accuracy_score(y_train[test_index], predicted))
