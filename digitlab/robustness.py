@@ -3,9 +3,9 @@
     python -m digitlab.robustness                 # bundled model, every 5th pen-drawn digit
     python -m digitlab.robustness --every 1       # all 7,494 pen-drawn digits (slow)
 
-Reports drawn-digit accuracy per canvas condition, the share of drawn digits the app would flag as
-"not sure" (should stay <= 2 %), the calibration error of the confidence, and the share of each kind of
-non-digit drawing that is flagged.
+Reports drawn-digit accuracy per canvas condition with its 95 % interval over writers, the share of drawn
+digits the app would flag as "not sure" (should stay <= 2 %), the calibration error of the confidence, and
+the share of each kind of non-digit drawing that is flagged.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 from digitlab.config import CONFIDENT_THRESHOLD, PENDIGITS_PATH
 from digitlab.model import predict_proba
@@ -24,6 +25,8 @@ from digitlab.pendigits import CONDITIONS, PenDigit, compare_drawn_digit_accurac
 from digitlab.preprocess import canvas_to_mnist
 
 CALIBRATION_BINS = 15
+# Resamples of the writers behind each accuracy's interval.
+BOOTSTRAP_RESAMPLES = 2000
 NONDIGIT_KINDS = (*GENERATORS, "several_digits")
 
 
@@ -44,6 +47,38 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
     return float(error)
 
 
+def writer_interval(
+    correct: np.ndarray, writers: np.ndarray, confidence: float = 0.95, seed: int = 0
+) -> tuple[float, float] | None:
+    """bool (N,) right answers, int (N,) their writers -> (low, high) interval of the accuracy over writers.
+
+    Resamples whole writers (a cluster bootstrap): one writer's digits share a style, so they are not
+    independent draws, and the accuracy on other writers varies by more than the digit count suggests.
+    None with fewer than two writers.
+    """
+    ids, which = np.unique(np.asarray(writers), return_inverse=True)
+    if ids.size < 2:
+        return None
+    right = np.bincount(which, weights=np.asarray(correct, dtype=float), minlength=ids.size)
+    total = np.bincount(which, minlength=ids.size).astype(float)
+    result = stats.bootstrap(
+        (right, total),
+        _pooled_accuracy,
+        paired=True,
+        vectorized=True,
+        confidence_level=confidence,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def _pooled_accuracy(right: np.ndarray, total: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Right answers over all answers of the writers drawn, for scipy's bootstrap."""
+    return right.sum(axis=axis) / total.sum(axis=axis)
+
+
 def canvas_probabilities(model, canvases: np.ndarray) -> np.ndarray:
     """uint8 (N, H, W, 4) canvases -> (N, 10) probabilities through the app's pipeline; blank rows are NaN."""
     images = [canvas_to_mnist(canvas) for canvas in canvases]
@@ -55,7 +90,8 @@ def canvas_probabilities(model, canvases: np.ndarray) -> np.ndarray:
 
 
 def drawn_digit_report(model, digits: Sequence[PenDigit], threshold: float = CONFIDENT_THRESHOLD) -> dict:
-    """Accuracy per condition of the benchmark's canvas renderings, plus flagged share and calibration error."""
+    """Accuracy per condition of the benchmark's canvas renderings with its interval over writers, plus the
+    flagged share and the calibration error."""
     recorded: list[np.ndarray] = []
 
     def predict(canvases: np.ndarray) -> np.ndarray:
@@ -64,9 +100,16 @@ def drawn_digit_report(model, digits: Sequence[PenDigit], threshold: float = CON
         return np.where(np.isnan(probabilities[:, 0]), -1, np.nan_to_num(probabilities).argmax(axis=1))
 
     result = compare_drawn_digit_accuracy({"app": predict}, digits)["app"]
-    probabilities = np.nan_to_num(np.concatenate(recorded))
+    recorded_all = np.concatenate(recorded)
+    probabilities = np.nan_to_num(recorded_all)
     labels = np.tile([digit.label for digit in digits], len(CONDITIONS))
-    correct = probabilities.argmax(axis=1) == labels
+    writers = np.tile([digit.writer for digit in digits], len(CONDITIONS))
+    # A blank canvas gets no answer, so it is never right.
+    correct = (probabilities.argmax(axis=1) == labels) & ~np.isnan(recorded_all[:, 0])
+    for index, condition in enumerate(result["conditions"].values()):
+        rows = slice(index * len(digits), (index + 1) * len(digits))
+        condition["interval"] = writer_interval(correct[rows], writers[rows])
+    result["overall"]["interval"] = writer_interval(correct, writers)
     result["flagged"] = float(is_flagged(probabilities, threshold).mean())
     result["calibration_error"] = expected_calibration_error(probabilities.max(axis=1), correct)
     result["mean_confidence"] = float(probabilities.max(axis=1).mean())
@@ -100,13 +143,19 @@ def nondigit_report(
 
 def format_report(drawn: dict, nondigits: dict[str, float], count: int) -> str:
     """Markdown tables of both reports."""
+    overall = drawn["overall"]
     lines = [
         f"Drawn digits ({count} pen-drawn digits x {len(drawn['conditions'])} canvas conditions)",
         "",
-        "| condition | accuracy |",
-        "| --- | --- |",
-        *(f"| {name} | {result['accuracy']:.2%} |" for name, result in drawn["conditions"].items()),
-        f"| **overall** | **{drawn['overall']['accuracy']:.2%}** |",
+        "| condition | accuracy | 95 % interval over writers |",
+        "| --- | --- | --- |",
+        *(
+            f"| {name} | {result['accuracy']:.2%} | {_format_interval(result.get('interval'))} |"
+            for name, result in drawn["conditions"].items()
+        ),
+        f"| **overall** | **{overall['accuracy']:.2%}** | {_format_interval(overall.get('interval'))} |",
+        "",
+        "The interval resamples whole writers: it is how much the accuracy could move on other writers.",
         "",
         f"Drawn digits flagged as not sure: {drawn['flagged']:.2%}; expected calibration error: "
         f"{drawn['calibration_error']:.2%} (mean confidence {drawn['mean_confidence']:.2%}).",
@@ -120,6 +169,10 @@ def format_report(drawn: dict, nondigits: dict[str, float], count: int) -> str:
         f"| **all** | **{np.mean(list(nondigits.values())):.1%}** | |",
     ]
     return "\n".join(lines)
+
+
+def _format_interval(interval: tuple[float, float] | None) -> str:
+    return "–" if interval is None else f"{interval[0]:.2%} – {interval[1]:.2%}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,14 @@ from digitlab.config import CONFIDENT_THRESHOLD, PENDIGITS_PATH
 from digitlab.model import load_model
 from digitlab.nondigits import make_nondigits
 from digitlab.pendigits import CONDITIONS, every_kth, load_pendigits, render_condition, render_digit
-from digitlab.robustness import canvas_probabilities, expected_calibration_error, is_flagged
+from digitlab.robustness import (
+    canvas_probabilities,
+    drawn_digit_report,
+    expected_calibration_error,
+    format_report,
+    is_flagged,
+    writer_interval,
+)
 
 needs_pendigits = pytest.mark.skipif(
     not PENDIGITS_PATH.is_file(), reason=f"the pen-drawn development set is not at {PENDIGITS_PATH}"
@@ -40,6 +47,48 @@ def test_flagging_uses_the_confidence_threshold():
     sure, unsure = np.eye(10)[3], np.full(10, 0.1)
     assert is_flagged(np.stack([sure, unsure])).tolist() == [False, True]
     assert 0 < CONFIDENT_THRESHOLD < 1
+
+
+def test_writer_interval_is_narrow_when_every_writer_scores_alike():
+    writers = np.repeat(np.arange(10), 20)
+    correct = np.tile([True] * 18 + [False] * 2, 10)
+    assert writer_interval(correct, writers) == pytest.approx((0.9, 0.9))
+
+
+def test_writer_interval_widens_when_one_writer_is_always_wrong():
+    """Same 90 % overall, but all the mistakes are one writer's: other writers could score 70 % or 100 %."""
+    writers = np.repeat(np.arange(10), 20)
+    correct = writers != 3
+    low, high = writer_interval(correct, writers)
+    assert low < 0.8 and high == pytest.approx(1.0)
+
+
+def test_writer_interval_needs_two_writers():
+    assert writer_interval(np.ones(20, bool), np.zeros(20, int)) is None
+
+
+def test_report_lists_each_condition_with_its_interval():
+    drawn = {
+        "conditions": {"centred": {"accuracy": 0.93, "interval": (0.9, 0.95)}, "small_corner": {"accuracy": 0.5}},
+        "overall": {"accuracy": 0.9, "interval": (0.85, 0.94)},
+        "flagged": 0.01,
+        "calibration_error": 0.02,
+        "mean_confidence": 0.9,
+    }
+    report = format_report(drawn, {"scribble": 0.9}, 100)
+    assert "| centred | 93.00% | 90.00% – 95.00% |" in report
+    assert "| small_corner | 50.00% | – |" in report
+    assert "| **overall** | **90.00%** | 85.00% – 94.00% |" in report
+
+
+@needs_pendigits
+def test_drawn_digit_report_brackets_each_accuracy_by_its_writer_interval(model, pen_digits):
+    report = drawn_digit_report(model, pen_digits)
+    assert set(report["conditions"]) == set(CONDITIONS)
+    for result in [*report["conditions"].values(), report["overall"]]:
+        low, high = result["interval"]
+        assert low <= result["accuracy"] <= high
+    assert 0 <= report["flagged"] <= 0.05
 
 
 @needs_pendigits
