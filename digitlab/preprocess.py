@@ -20,6 +20,7 @@ from digitlab.config import (
     INK_THRESHOLD,
     MIN_INK_EXTENT,
     MNIST_STROKE_WIDTH,
+    THICK_PEN_SHARE,
 )
 
 # The background colour is estimated from every this-many-th pixel along each axis.
@@ -48,6 +49,16 @@ class Preprocessed:
     def is_too_small(self) -> bool:
         """True for a dot or a tiny mark: too little drawing to read a digit from."""
         return self.extent < MIN_INK_EXTENT
+
+    @property
+    def pen_share(self) -> float:
+        """The stroke's width as a share of the ink's longest side: about 0.1 for a digit drawn large."""
+        return stroke_width(self.cropped) / max(self.cropped.shape)
+
+    @property
+    def is_pen_thick(self) -> bool:
+        """True when the pen is so wide for the drawing's size that its loops close up and strokes merge."""
+        return self.pen_share >= THICK_PEN_SHARE
 
 
 def ink_intensity(rgba: np.ndarray) -> np.ndarray:

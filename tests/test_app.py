@@ -64,6 +64,14 @@ def test_bundled_model_reads_clear_drawings(shape, digit):
     assert f"<div class='big-digit'>{digit}</div>" in texts(app)
 
 
+def test_a_small_drawing_with_a_thick_pen_gets_a_hint():
+    small = run_app(make_canvas(shape="zero", box=(0.1, 0.1, 0.2, 0.3), width=18))
+    assert not small.exception
+    assert "pen is thick for a drawing this small" in texts(small)
+    assert "class='big-digit'" in texts(small) or "Not sure" in texts(small)
+    assert "pen is thick" not in texts(run_app(make_canvas(shape="zero")))
+
+
 def test_missing_model_explains_how_to_get_one(monkeypatch, tmp_path):
     monkeypatch.setattr(model_module, "MODEL_PATH", tmp_path / "missing.keras")
     ui.get_model.clear()

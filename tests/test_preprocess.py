@@ -130,6 +130,14 @@ def test_a_dot_is_too_small():
     assert not preprocess_canvas(make_canvas()).is_too_small
 
 
+def test_the_same_pen_is_thick_for_a_small_drawing_and_not_for_a_large_one():
+    large = preprocess_canvas(make_canvas(shape="zero", width=18))
+    small = preprocess_canvas(make_canvas(shape="zero", width=18, box=(0.1, 0.1, 0.2, 0.3)))
+    assert large.pen_share == pytest.approx(18 / 186, rel=0.25) and not large.is_pen_thick
+    assert small.pen_share > 0.3 and small.is_pen_thick
+    assert not preprocess_canvas(make_canvas(shape="zero", width=6, box=(0.1, 0.1, 0.2, 0.3))).is_pen_thick
+
+
 def test_transparent_canvas_reads_ink_from_alpha():
     canvas = np.zeros((100, 100, 4), np.uint8)
     canvas[20:80, 48:52, 3] = 255
