@@ -22,7 +22,7 @@ from digitlab.config import CONFIDENT_THRESHOLD, PENDIGITS_PATH
 from digitlab.model import predict_proba
 from digitlab.nondigits import GENERATORS, TRAINING_KINDS, make_nondigits
 from digitlab.pendigits import CONDITIONS, PenDigit, compare_drawn_digit_accuracy, jitter_params, render_digit
-from digitlab.preprocess import canvas_to_mnist
+from digitlab.preprocess import preprocess_canvas
 
 CALIBRATION_BINS = 15
 # Resamples of the writers behind each accuracy's interval.
@@ -81,22 +81,31 @@ def _pooled_accuracy(right: np.ndarray, total: np.ndarray, axis: int = -1) -> np
 
 def canvas_probabilities(model, canvases: np.ndarray) -> np.ndarray:
     """uint8 (N, H, W, 4) canvases -> (N, 10) probabilities through the app's pipeline; blank rows are NaN."""
-    images = [canvas_to_mnist(canvas) for canvas in canvases]
-    drawn = [index for index, image in enumerate(images) if image is not None]
-    probabilities = np.full((len(images), 10), np.nan, np.float32)
+    return canvas_predictions(model, canvases)[0]
+
+
+def canvas_predictions(model, canvases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 (N, H, W, 4) canvases -> (N, 10) probabilities (blank rows NaN) and bool (N,): True where the
+    app notes that the pen is thick for the drawing's size."""
+    steps = [preprocess_canvas(canvas) for canvas in canvases]
+    drawn = [index for index, step in enumerate(steps) if step is not None]
+    probabilities = np.full((len(steps), 10), np.nan, np.float32)
     if drawn:
-        probabilities[drawn] = predict_proba(model, np.stack([images[index] for index in drawn]))
-    return probabilities
+        probabilities[drawn] = predict_proba(model, np.stack([steps[index].image for index in drawn]))
+    thick_pen = np.array([step is not None and step.is_pen_thick for step in steps], dtype=bool)
+    return probabilities, thick_pen
 
 
 def drawn_digit_report(model, digits: Sequence[PenDigit], threshold: float = CONFIDENT_THRESHOLD) -> dict:
     """Accuracy per condition of the benchmark's canvas renderings with its interval over writers, plus the
     flagged share and the calibration error."""
     recorded: list[np.ndarray] = []
+    thick_pens: list[np.ndarray] = []
 
     def predict(canvases: np.ndarray) -> np.ndarray:
-        probabilities = canvas_probabilities(model, canvases)
+        probabilities, thick_pen = canvas_predictions(model, canvases)
         recorded.append(probabilities)
+        thick_pens.append(thick_pen)
         return np.where(np.isnan(probabilities[:, 0]), -1, np.nan_to_num(probabilities).argmax(axis=1))
 
     result = compare_drawn_digit_accuracy({"app": predict}, digits)["app"]
@@ -110,6 +119,12 @@ def drawn_digit_report(model, digits: Sequence[PenDigit], threshold: float = CON
         rows = slice(index * len(digits), (index + 1) * len(digits))
         condition["interval"] = writer_interval(correct[rows], writers[rows])
     result["overall"]["interval"] = writer_interval(correct, writers)
+    thick_pen = np.concatenate(thick_pens)
+    result["thick_pen"] = {
+        "share": float(thick_pen.mean()),
+        "accuracy": float(correct[thick_pen].mean()) if thick_pen.any() else None,
+        "others_accuracy": float(correct[~thick_pen].mean()) if not thick_pen.all() else None,
+    }
     result["flagged"] = float(is_flagged(probabilities, threshold).mean())
     result["calibration_error"] = expected_calibration_error(probabilities.max(axis=1), correct)
     result["mean_confidence"] = float(probabilities.max(axis=1).mean())
@@ -157,6 +172,8 @@ def format_report(drawn: dict, nondigits: dict[str, float], count: int) -> str:
         "",
         "The interval resamples whole writers: it is how much the accuracy could move on other writers.",
         "",
+        _format_thick_pen(drawn.get("thick_pen")),
+        "",
         f"Drawn digits flagged as not sure: {drawn['flagged']:.2%}; expected calibration error: "
         f"{drawn['calibration_error']:.2%} (mean confidence {drawn['mean_confidence']:.2%}).",
         "",
@@ -169,6 +186,19 @@ def format_report(drawn: dict, nondigits: dict[str, float], count: int) -> str:
         f"| **all** | **{np.mean(list(nondigits.values())):.1%}** | |",
     ]
     return "\n".join(lines)
+
+
+def _format_thick_pen(thick_pen: dict | None) -> str:
+    """One sentence on the drawings the app notes as drawn with a thick pen for their size."""
+    if not thick_pen:
+        return ""
+    accuracy, others = (
+        "–" if value is None else f"{value:.2%}" for value in (thick_pen["accuracy"], thick_pen["others_accuracy"])
+    )
+    return (
+        f"Drawn with a pen a quarter of the drawing's size or more (the app notes it): {thick_pen['share']:.1%} "
+        f"of the drawings, read at {accuracy}; the others at {others}."
+    )
 
 
 def _format_interval(interval: tuple[float, float] | None) -> str:

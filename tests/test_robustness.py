@@ -74,8 +74,10 @@ def test_report_lists_each_condition_with_its_interval():
         "flagged": 0.01,
         "calibration_error": 0.02,
         "mean_confidence": 0.9,
+        "thick_pen": {"share": 0.12, "accuracy": 0.8, "others_accuracy": 0.95},
     }
     report = format_report(drawn, {"scribble": 0.9}, 100)
+    assert "12.0% of the drawings, read at 80.00%; the others at 95.00%" in report
     assert "| centred | 93.00% | 90.00% – 95.00% |" in report
     assert "| small_corner | 50.00% | – |" in report
     assert "| **overall** | **90.00%** | 85.00% – 94.00% |" in report
@@ -89,6 +91,8 @@ def test_drawn_digit_report_brackets_each_accuracy_by_its_writer_interval(model,
         low, high = result["interval"]
         assert low <= result["accuracy"] <= high
     assert 0 <= report["flagged"] <= 0.05
+    # A small digit in a corner is drawn with a pen about a quarter of its size: most of those get the note.
+    assert 0.5 / len(CONDITIONS) < report["thick_pen"]["share"] < 2 / len(CONDITIONS)
 
 
 @needs_pendigits
