@@ -109,26 +109,30 @@ def drawn_digit_report(model, digits: Sequence[PenDigit], threshold: float = CON
         return np.where(np.isnan(probabilities[:, 0]), -1, np.nan_to_num(probabilities).argmax(axis=1))
 
     result = compare_drawn_digit_accuracy({"app": predict}, digits)["app"]
-    recorded_all = np.concatenate(recorded)
-    probabilities = np.nan_to_num(recorded_all)
+    raw = np.concatenate(recorded)
+    probabilities = np.nan_to_num(raw)
     labels = np.tile([digit.label for digit in digits], len(CONDITIONS))
     writers = np.tile([digit.writer for digit in digits], len(CONDITIONS))
     # A blank canvas gets no answer, so it is never right.
-    correct = (probabilities.argmax(axis=1) == labels) & ~np.isnan(recorded_all[:, 0])
+    correct = (probabilities.argmax(axis=1) == labels) & ~np.isnan(raw[:, 0])
     for index, condition in enumerate(result["conditions"].values()):
         rows = slice(index * len(digits), (index + 1) * len(digits))
         condition["interval"] = writer_interval(correct[rows], writers[rows])
     result["overall"]["interval"] = writer_interval(correct, writers)
-    thick_pen = np.concatenate(thick_pens)
-    result["thick_pen"] = {
-        "share": float(thick_pen.mean()),
-        "accuracy": float(correct[thick_pen].mean()) if thick_pen.any() else None,
-        "others_accuracy": float(correct[~thick_pen].mean()) if not thick_pen.all() else None,
-    }
+    result["thick_pen"] = thick_pen_summary(correct, np.concatenate(thick_pens))
     result["flagged"] = float(is_flagged(probabilities, threshold).mean())
     result["calibration_error"] = expected_calibration_error(probabilities.max(axis=1), correct)
     result["mean_confidence"] = float(probabilities.max(axis=1).mean())
     return result
+
+
+def thick_pen_summary(correct: np.ndarray, thick_pen: np.ndarray) -> dict:
+    """bool (N,) right answers and bool (N,) thick-pen notes -> the noted share and the accuracy of each group."""
+    return {
+        "share": float(thick_pen.mean()),
+        "accuracy": float(correct[thick_pen].mean()) if thick_pen.any() else None,
+        "others_accuracy": float(correct[~thick_pen].mean()) if not thick_pen.all() else None,
+    }
 
 
 def nondigit_report(

@@ -13,6 +13,7 @@ from digitlab.robustness import (
     expected_calibration_error,
     format_report,
     is_flagged,
+    thick_pen_summary,
     writer_interval,
 )
 
@@ -65,6 +66,13 @@ def test_writer_interval_widens_when_one_writer_is_always_wrong():
 
 def test_writer_interval_needs_two_writers():
     assert writer_interval(np.ones(20, bool), np.zeros(20, int)) is None
+
+
+def test_thick_pen_summary_scores_noted_drawings_apart():
+    correct = np.array([True, False, True, True])
+    noted = np.array([True, True, False, False])
+    assert thick_pen_summary(correct, noted) == {"share": 0.5, "accuracy": 0.5, "others_accuracy": 1.0}
+    assert thick_pen_summary(correct, np.zeros(4, bool))["accuracy"] is None
 
 
 def test_report_lists_each_condition_with_its_interval():
