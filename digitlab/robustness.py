@@ -22,7 +22,7 @@ from digitlab.config import CONFIDENT_THRESHOLD, PENDIGITS_PATH
 from digitlab.model import predict_proba
 from digitlab.nondigits import GENERATORS, TRAINING_KINDS, make_nondigits
 from digitlab.pendigits import CONDITIONS, PenDigit, compare_drawn_digit_accuracy, jitter_params, render_digit
-from digitlab.preprocess import preprocess_canvas
+from digitlab.preprocess import Preprocessed, preprocess_canvas
 
 CALIBRATION_BINS = 15
 # Resamples of the writers behind each accuracy's interval.
@@ -81,19 +81,16 @@ def _pooled_accuracy(right: np.ndarray, total: np.ndarray, axis: int = -1) -> np
 
 def canvas_probabilities(model, canvases: np.ndarray) -> np.ndarray:
     """uint8 (N, H, W, 4) canvases -> (N, 10) probabilities through the app's pipeline; blank rows are NaN."""
-    return canvas_predictions(model, canvases)[0]
+    return steps_probabilities(model, [preprocess_canvas(canvas) for canvas in canvases])
 
 
-def canvas_predictions(model, canvases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 (N, H, W, 4) canvases -> (N, 10) probabilities (blank rows NaN) and bool (N,): True where the
-    app notes that the pen is thick for the drawing's size."""
-    steps = [preprocess_canvas(canvas) for canvas in canvases]
+def steps_probabilities(model, steps: Sequence[Preprocessed | None]) -> np.ndarray:
+    """Prepared drawings (None for a blank canvas) -> (N, 10) probabilities; blank rows are NaN."""
     drawn = [index for index, step in enumerate(steps) if step is not None]
     probabilities = np.full((len(steps), 10), np.nan, np.float32)
     if drawn:
         probabilities[drawn] = predict_proba(model, np.stack([steps[index].image for index in drawn]))
-    thick_pen = np.array([step is not None and step.is_pen_thick for step in steps], dtype=bool)
-    return probabilities, thick_pen
+    return probabilities
 
 
 def drawn_digit_report(model, digits: Sequence[PenDigit], threshold: float = CONFIDENT_THRESHOLD) -> dict:
@@ -103,9 +100,10 @@ def drawn_digit_report(model, digits: Sequence[PenDigit], threshold: float = CON
     thick_pens: list[np.ndarray] = []
 
     def predict(canvases: np.ndarray) -> np.ndarray:
-        probabilities, thick_pen = canvas_predictions(model, canvases)
+        steps = [preprocess_canvas(canvas) for canvas in canvases]
+        probabilities = steps_probabilities(model, steps)
         recorded.append(probabilities)
-        thick_pens.append(thick_pen)
+        thick_pens.append(np.array([step is not None and step.is_pen_thick for step in steps], dtype=bool))
         return np.where(np.isnan(probabilities[:, 0]), -1, np.nan_to_num(probabilities).argmax(axis=1))
 
     result = compare_drawn_digit_accuracy({"app": predict}, digits)["app"]
@@ -176,7 +174,7 @@ def format_report(drawn: dict, nondigits: dict[str, float], count: int) -> str:
         "",
         "The interval resamples whole writers: it is how much the accuracy could move on other writers.",
         "",
-        _format_thick_pen(drawn.get("thick_pen")),
+        _format_thick_pen(drawn["thick_pen"]),
         "",
         f"Drawn digits flagged as not sure: {drawn['flagged']:.2%}; expected calibration error: "
         f"{drawn['calibration_error']:.2%} (mean confidence {drawn['mean_confidence']:.2%}).",
@@ -192,10 +190,8 @@ def format_report(drawn: dict, nondigits: dict[str, float], count: int) -> str:
     return "\n".join(lines)
 
 
-def _format_thick_pen(thick_pen: dict | None) -> str:
+def _format_thick_pen(thick_pen: dict) -> str:
     """One sentence on the drawings the app notes as drawn with a thick pen for their size."""
-    if not thick_pen:
-        return ""
     accuracy, others = (
         "–" if value is None else f"{value:.2%}" for value in (thick_pen["accuracy"], thick_pen["others_accuracy"])
     )
