@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-from scipy import ndimage
 
 from digitlab.handwriting import STYLES, render_styled_digits, styled_digit_strokes
 from digitlab.nondigits import as_pen_drawing
 from digitlab.pendigits import render_digit
 from digitlab.preprocess import canvas_to_mnist
+from tests.conftest import hole_area
 
 
 @pytest.mark.parametrize("digit", range(10))
@@ -35,11 +35,7 @@ def test_styled_digits_are_reproducible():
 
 
 def test_pen_range_sets_how_thick_the_styled_digits_are_drawn():
-    def loop_area(images):
-        ink = images > 0.5
-        return sum((ndimage.binary_fill_holes(image) & ~image).sum() for image in ink)
-
     thin, labels = render_styled_digits(30, seed=2, pen_range=(0.05, 0.06))
     thick, same_labels = render_styled_digits(30, seed=2, pen_range=(0.36, 0.38))
     assert labels.tolist() == same_labels.tolist()
-    assert loop_area(thick) < 0.7 * loop_area(thin)  # a thick pen on a small digit closes its loops
+    assert hole_area(thick) < 0.7 * hole_area(thin)  # a thick pen on a small digit closes its loops

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy import ndimage
 
 from digitlab.nondigits import (
     GENERATORS,
@@ -17,6 +16,7 @@ from digitlab.nondigits import (
 from digitlab.pendigits import PEN_BOX, render_digit
 from digitlab.preprocess import canvas_to_mnist
 from digitlab.redraw import redraw_digit, redraw_images
+from tests.conftest import hole_area
 
 
 @pytest.mark.parametrize("kind", list(GENERATORS))
@@ -90,9 +90,6 @@ def test_a_thick_pen_range_closes_the_small_loop_of_a_nine():
     rows, cols = np.ogrid[:28, :28]
     nine[:, (np.hypot(rows - 9, cols - 14) - 4) ** 2 < 1.5] = 1.0  # a small loop...
     nine[:, 9:25, 17:19] = 1.0  # ...on a long tail
-
-    def hole_area(images):
-        return sum((ndimage.binary_fill_holes(ink) & ~ink).sum() for ink in images > 0.5)
 
     assert hole_area(redraw_images(nine, seed=1, elastic_probability=0, pen_range=(0.05, 0.06))) > 0
     assert hole_area(redraw_images(nine, seed=1, elastic_probability=0, pen_range=(0.4, 0.45))) == 0
