@@ -38,6 +38,10 @@ MIN_INK_EXTENT = 0.08
 # A pen this wide a share of the drawing's longest side closes loops and merges strokes. On the pen-drawn
 # development set the bundled model reads 97.7 % of such drawings, against 98.6 % of the others.
 THICK_PEN_SHARE = 0.25
+# The draw page redraws the canvas's strokes with a pen this share of the drawing's longest side (at least
+# MIN_REDRAW_PEN pixels, and never wider than the pen drawn with), so a small drawing keeps its loops open.
+REDRAW_PEN_SHARE = 0.04
+MIN_REDRAW_PEN = 3.0
 
 # Canvas defaults: big enough for a finger, stroke width that maps to MNIST's ~2-3 px at 28x28.
 CANVAS_SIZE = 280
@@ -50,6 +54,7 @@ CONFIDENT_THRESHOLD = 0.6
 # Session-state keys: the seam between the drawing page, the other pages and the tests.
 STATE_IMAGE = "digit_image"  # float32 (28, 28) in [0, 1], or None
 STATE_CANVAS_RGBA = "canvas_rgba"  # uint8 (H, W, 4) as returned by the canvas, or None
+STATE_CANVAS_STROKES = "canvas_strokes"  # list[digitlab.strokes.Stroke] read from the canvas, or None
 STATE_CANVAS_KEY = "canvas_key"  # int bumped to clear the canvas
 STATE_SAMPLE = "sample_index"  # int: the MNIST sample shown inside the network when nothing is drawn
 STATE_MODEL = "model_name"  # str: the model every page uses, "digitlab" (the bundled CNN) or a zoo name

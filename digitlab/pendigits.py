@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
 
 from digitlab.config import CANVAS_SIZE, DEFAULT_STROKE_WIDTH, NUM_CLASSES, PENDIGITS_PATH
+from digitlab.strokes import Stroke, pen_coverage, redraw_strokes
 
 # UNIPEN coordinates lie in a 0..500 box with the y axis pointing up.
 PEN_BOX = 500.0
-# Drawing at this many times the canvas resolution, then averaging down, anti-aliases the strokes.
-SUPERSAMPLING = 4
 # Chaikin corner-cutting rounds; its limit is the quadratic B-spline a canvas brush draws through its points.
 SMOOTHING_ROUNDS = 3
 # Canvases rendered and predicted per call of the predictor.
@@ -164,6 +162,14 @@ def render_digit(
     return composite(coverage, ink, background)
 
 
+def redraw_digit(digit: PenDigit, canvas_size: int = CANVAS_SIZE, **params) -> np.ndarray:
+    """What the draw page reads when the digit is drawn on its canvas: the strokes redrawn (`redraw_strokes`),
+    whatever the pen's width and colours -> uint8 (canvas_size, canvas_size, 4) RGBA. Takes `render_digit`'s
+    parameters."""
+    params = {key: value for key, value in params.items() if key not in ("ink", "background")}
+    return redraw_strokes(digit_strokes(digit, canvas_size, **params), canvas_size)
+
+
 def ink_coverage(
     digit: PenDigit,
     canvas_size: int = CANVAS_SIZE,
@@ -172,38 +178,23 @@ def ink_coverage(
     stroke_width: float = DEFAULT_STROKE_WIDTH,
 ) -> np.ndarray:
     """The anti-aliased pen coverage of `render_digit`: float32 (canvas_size, canvas_size) in [0, 1]."""
-    strokes = [smooth_stroke(stroke) for stroke in digit.strokes]
+    return pen_coverage(digit_strokes(digit, canvas_size, digit_size, centre, stroke_width), canvas_size)
+
+
+def digit_strokes(
+    digit: PenDigit,
+    canvas_size: int = CANVAS_SIZE,
+    digit_size: float = 0.7,
+    centre: tuple[float, float] = (0.5, 0.5),
+    stroke_width: float = DEFAULT_STROKE_WIDTH,
+) -> list[Stroke]:
+    """The digit's strokes where `render_digit` draws them, as the drawing canvas would send them."""
     left, top, right, bottom = digit.bounds()
     # Scale the centre line so that line plus pen fill `digit_size`; place the ink box's centre at `centre`.
     path_side = max(canvas_size * digit_size - stroke_width, 1.0)
     scale = path_side / max(right - left, bottom - top, 1e-6)
     offset = np.array(centre) * canvas_size - scale * np.array([left + right, top + bottom]) / 2
-    # Draw only the region around the ink at high resolution: small digits render much faster.
-    pad = stroke_width / 2 + 2
-    low = np.floor(scale * np.array([left, top]) + offset - pad).clip(0, canvas_size).astype(int)
-    high = np.ceil(scale * np.array([right, bottom]) + offset + pad).clip(0, canvas_size).astype(int)
-    coverage = np.zeros((canvas_size, canvas_size), dtype=np.float32)
-    if np.any(high <= low):
-        return coverage
-    size = tuple(int(v) for v in (high - low) * SUPERSAMPLING)
-    mask = Image.new("L", size, 0)
-    pen = ImageDraw.Draw(mask)
-    radius = stroke_width * SUPERSAMPLING / 2
-    for stroke in strokes:
-        points = (stroke * scale + offset - low) * SUPERSAMPLING
-        _draw_round_polyline(pen, points, radius)
-    reduced = mask.reduce(SUPERSAMPLING)  # box filter: each pixel is the share of its area under the pen
-    coverage[low[1] : high[1], low[0] : high[0]] = np.asarray(reduced, dtype=np.float32) / 255.0
-    return coverage
-
-
-def _draw_round_polyline(pen: ImageDraw.ImageDraw, points: np.ndarray, radius: float) -> None:
-    """A polyline with a round pen: a disc at every vertex gives round caps and joins."""
-    flat = [tuple(point) for point in points.tolist()]
-    if len(flat) > 1:
-        pen.line(flat, fill=255, width=max(1, round(2 * radius)))
-    for x, y in flat:
-        pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
+    return [Stroke(smooth_stroke(stroke) * scale + offset, stroke_width) for stroke in digit.strokes]
 
 
 def composite(coverage: np.ndarray, ink: tuple[int, int, int], background: tuple[int, int, int, int]) -> np.ndarray:
@@ -246,6 +237,7 @@ def drawn_digit_accuracy(
     conditions: Iterable[str] | Mapping[str, dict] | None = None,
     seed: int = 0,
     batch_size: int = EVALUATION_BATCH,
+    render: Callable[..., np.ndarray] = render_digit,
 ) -> dict:
     """Accuracy of a canvas predictor on the digits rendered under each condition.
 
@@ -254,12 +246,14 @@ def drawn_digit_accuracy(
             non-digit value counts as wrong, e.g. for a blank or rejected drawing).
         conditions: condition names of CONDITIONS (default all of them), or a mapping name -> params.
         seed: the jitter is drawn from this seed, so two predictors see identical canvases.
+        render: draws a digit under a condition's parameters: `render_digit` (the canvas's picture) or
+            `redraw_digit` (what the draw page reads).
 
     Returns:
         {"conditions": {name: {"accuracy", "count", "confusion"}}, "overall": {...}}, where confusion
         is an int (10, 11) array of [true label, predicted label], column 10 counting non-digit answers.
     """
-    return compare_drawn_digit_accuracy({"": predict_fn}, digits, conditions, seed, batch_size)[""]
+    return compare_drawn_digit_accuracy({"": predict_fn}, digits, conditions, seed, batch_size, render)[""]
 
 
 def compare_drawn_digit_accuracy(
@@ -268,15 +262,20 @@ def compare_drawn_digit_accuracy(
     conditions: Iterable[str] | Mapping[str, dict] | None = None,
     seed: int = 0,
     batch_size: int = EVALUATION_BATCH,
+    render: Callable[..., np.ndarray] = render_digit,
 ) -> dict[str, dict]:
-    """`drawn_digit_accuracy` of several predictors at once, rendering each canvas only once: {name: result}."""
+    """`drawn_digit_accuracy` of several predictors at once, rendering each canvas only once: {name: result}.
+
+    `render` takes a digit and a condition's parameters like `render_digit`; `redraw_digit` gives what
+    the draw page reads.
+    """
     table = _condition_table(conditions)
     labels = np.array([digit.label for digit in digits], dtype=int)
     predicted = {name: {condition: [] for condition in table} for name in predict_fns}
     for index, (condition, params) in enumerate(table.items()):
         rng = np.random.default_rng([seed, index])
         for start in range(0, len(digits), batch_size):
-            canvases = _render_batch(digits[start : start + batch_size], params, rng)
+            canvases = _render_batch(digits[start : start + batch_size], params, rng, render)
             for name, predict in predict_fns.items():
                 predicted[name][condition].append(np.asarray(predict(canvases)).astype(int))
     return {name: _summarise(labels, by_condition) for name, by_condition in predicted.items()}
@@ -312,9 +311,11 @@ def _condition_table(conditions: Iterable[str] | Mapping[str, dict] | None) -> d
     return {name: CONDITIONS[name] for name in conditions}
 
 
-def _render_batch(digits: Sequence[PenDigit], params: Mapping, rng: np.random.Generator) -> np.ndarray:
+def _render_batch(
+    digits: Sequence[PenDigit], params: Mapping, rng: np.random.Generator, render: Callable[..., np.ndarray]
+) -> np.ndarray:
     """Render digits with jittered `params` -> uint8 (N, H, W, 4)."""
-    return np.stack([render_digit(digit, **jitter_params(params, rng)) for digit in digits])
+    return np.stack([render(digit, **jitter_params(params, rng)) for digit in digits])
 
 
 def _score(labels: np.ndarray, predicted: np.ndarray) -> dict:

@@ -1,0 +1,113 @@
+"""Pen strokes on a canvas: read them from the drawing canvas, draw them with a round pen.
+
+The drawing canvas sends two things after every stroke: the picture, and the strokes themselves (the
+pointer's path, in its fabric.js JSON). A digit drawn small with the default pen is mostly pen in the
+picture: its loops close up and its strokes merge, and no preprocessing can open them again. From the
+strokes the draw page redraws the digit with a pen in proportion to its size, which loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from digitlab.config import CANVAS_SIZE, MIN_REDRAW_PEN, REDRAW_PEN_SHARE
+
+# Drawing at this many times the canvas resolution, then averaging down, anti-aliases the strokes.
+SUPERSAMPLING = 4
+# Points sampled along each quadratic curve of a canvas path (its end point included).
+CURVE_POINTS = 4
+# A path's own position and size in the canvas JSON, which the redrawing relies on being untransformed.
+_IDENTITY = {"scaleX": 1, "scaleY": 1, "angle": 0, "skewX": 0, "skewY": 0}
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """One stroke of a round pen: the path of the pen's centre and the pen's width, in canvas pixels."""
+
+    points: np.ndarray  # float32 (n, 2) of (x, y), y pointing down
+    width: float
+
+
+def canvas_strokes(json_data: Mapping | None) -> list[Stroke] | None:
+    """The freehand strokes in the drawing canvas's JSON, in drawing order; None when they cannot be read.
+
+    Only untransformed freehand paths (what the canvas's free-draw mode makes) are read; anything else
+    (another kind of object, a moved or scaled path, a malformed JSON) gives None, and the caller reads
+    the picture instead. An empty canvas gives [].
+    """
+    try:
+        objects = json_data["objects"]
+        return [_path_stroke(item) for item in objects]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _path_stroke(item: Mapping) -> Stroke:
+    """One fabric.js path object -> its Stroke; ValueError when it is not a plain freehand path."""
+    if str(item["type"]).lower() != "path" or any(item.get(key, value) != value for key, value in _IDENTITY.items()):
+        raise ValueError(f"not a freehand path: {item.get('type')!r}")
+    points = []
+    for command in item["path"]:
+        letter, *values = command
+        if letter in ("M", "L"):
+            points.append(np.array(values[:2], dtype=np.float32))
+        elif letter == "Q" and points:
+            start, control, end = points[-1], np.array(values[:2]), np.array(values[2:4])
+            for t in np.arange(1, CURVE_POINTS + 1) / CURVE_POINTS:
+                points.append(((1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end).astype(np.float32))
+        else:
+            raise ValueError(f"unexpected path command {letter!r}")
+    width = float(item["strokeWidth"])
+    if not points or not np.isfinite(points).all() or not width > 0:
+        raise ValueError("an empty path or a bad width")
+    return Stroke(np.stack(points), width)
+
+
+def redraw_pen(strokes: Sequence[Stroke]) -> float:
+    """The widest pen the draw page redraws the strokes with: REDRAW_PEN_SHARE of the drawing's longest
+    side, at least MIN_REDRAW_PEN pixels, and never wider than the pen they were drawn with."""
+    points = np.concatenate([stroke.points for stroke in strokes])
+    extent = float((points.max(axis=0) - points.min(axis=0)).max())
+    return min(max(REDRAW_PEN_SHARE * extent, MIN_REDRAW_PEN), max(stroke.width for stroke in strokes))
+
+
+def redraw_strokes(strokes: Sequence[Stroke], canvas_size: int = CANVAS_SIZE) -> np.ndarray:
+    """The strokes in black on white, each with a pen no wider than `redraw_pen`: uint8 (size, size, 4) RGBA."""
+    pen = redraw_pen(strokes) if strokes else 0.0
+    thinned = [Stroke(stroke.points, min(stroke.width, pen)) for stroke in strokes]
+    levels = np.rint(255 * (1 - pen_coverage(thinned, canvas_size))).astype(np.uint8)
+    return np.dstack([levels, levels, levels, np.full_like(levels, 255)])
+
+
+def pen_coverage(strokes: Sequence[Stroke], canvas_size: int = CANVAS_SIZE) -> np.ndarray:
+    """How much of each pixel the strokes cover, anti-aliased: float32 (canvas_size, canvas_size) in [0, 1]."""
+    coverage = np.zeros((canvas_size, canvas_size), dtype=np.float32)
+    if not strokes:
+        return coverage
+    # Draw only the region around the ink at high resolution: small drawings render much faster.
+    points = np.concatenate([stroke.points for stroke in strokes])
+    pad = max(stroke.width for stroke in strokes) / 2 + 2
+    low = np.floor(points.min(axis=0) - pad).clip(0, canvas_size).astype(int)
+    high = np.ceil(points.max(axis=0) + pad).clip(0, canvas_size).astype(int)
+    if np.any(high <= low):
+        return coverage
+    mask = Image.new("L", tuple(int(v) for v in (high - low) * SUPERSAMPLING), 0)
+    pen = ImageDraw.Draw(mask)
+    for stroke in strokes:
+        _draw_round_polyline(pen, (stroke.points - low) * SUPERSAMPLING, stroke.width * SUPERSAMPLING / 2)
+    reduced = mask.reduce(SUPERSAMPLING)  # box filter: each pixel is the share of its area under the pen
+    coverage[low[1] : high[1], low[0] : high[0]] = np.asarray(reduced, dtype=np.float32) / 255.0
+    return coverage
+
+
+def _draw_round_polyline(pen: ImageDraw.ImageDraw, points: np.ndarray, radius: float) -> None:
+    """A polyline with a round pen: a disc at every vertex gives round caps and joins."""
+    flat = [tuple(point) for point in points.tolist()]
+    if len(flat) > 1:
+        pen.line(flat, fill=255, width=max(1, round(2 * radius)))
+    for x, y in flat:
+        pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
