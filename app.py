@@ -8,6 +8,7 @@ from digitlab import ui
 from digitlab.config import DIGIT_BOX, STATE_IMAGE
 from digitlab.model import predict_proba
 from digitlab.preprocess import preprocess_canvas
+from digitlab.strokes import redraw_pen, redraw_strokes
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -22,10 +23,13 @@ def draw_page() -> None:
     draw_column, result_column = st.columns([1, 1], gap="large")
 
     with draw_column:
-        rgba = ui.drawing_canvas()
+        rgba, strokes = ui.drawing_canvas()
         st.caption("The toolbar above the canvas has undo, redo and delete.")
 
-    steps = preprocess_canvas(rgba) if rgba is not None else None
+    # Read the strokes themselves where the canvas sent them: redrawn with a pen in proportion to the
+    # drawing, a small digit keeps the loops that a wide pen closes in the picture.
+    canvas = redraw_strokes(strokes) if strokes else rgba
+    steps = preprocess_canvas(canvas) if canvas is not None else None
     st.session_state[STATE_IMAGE] = None if steps is None or steps.is_too_small else steps.image
 
     with result_column:
@@ -47,14 +51,21 @@ def draw_page() -> None:
 
     st.subheader("What the model sees")
     st.caption(
-        "The drawing is prepared the way MNIST was (LeCun et al.): cropped to the ink, fitted into a "
+        "Your strokes are redrawn with a pen in proportion to the drawing, so a small digit keeps its loops open. "
+        "Then the drawing is prepared the way MNIST was (LeCun et al.): cropped to the ink, fitted into a "
         f"{DIGIT_BOX}×{DIGIT_BOX} box keeping its shape, then placed in 28×28 so its centre of mass is in the middle. "
         "The stroke is also redrawn at MNIST's typical width, so thin and thick pens look alike to the model."
     )
     columns = st.columns(4)
     top, left, bottom, right = steps.bbox
+    size = f"{steps.ink.shape[1]}×{steps.ink.shape[0]}"
+    first = (
+        f"Your strokes, redrawn with a {redraw_pen(strokes):.0f} px pen ({size})"
+        if strokes
+        else f"Your drawing ({size})"
+    )
     stages = [
-        (steps.ink, f"Your drawing ({steps.ink.shape[1]}×{steps.ink.shape[0]})"),
+        (steps.ink, first),
         (steps.cropped, f"Cropped to the ink ({right - left}×{bottom - top})"),
         (
             steps.fitted,

@@ -17,10 +17,12 @@ from digitlab.config import (
     DEFAULT_STROKE_WIDTH,
     STATE_CANVAS_KEY,
     STATE_CANVAS_RGBA,
+    STATE_CANVAS_STROKES,
     STATE_IMAGE,
     STATE_MODEL,
     STROKE_WIDTH_RANGE,
 )
+from digitlab.strokes import Stroke, canvas_strokes
 from digitlab.visualize import enlarge
 
 ACCENT = "#e4572e"
@@ -97,8 +99,9 @@ def _store_model() -> None:
     st.session_state[STATE_MODEL] = st.session_state[_MODEL_WIDGET]
 
 
-def drawing_canvas() -> np.ndarray | None:
-    """Draw the canvas with its controls; returns the latest uint8 (H, W, 4) drawing, or None.
+def drawing_canvas() -> tuple[np.ndarray | None, list[Stroke] | None]:
+    """Draw the canvas with its controls; returns the latest drawing: its uint8 (H, W, 4) picture and its
+    strokes (None when they cannot be read), or (None, None) before anything is drawn.
 
     The drawing is kept in session state, so other pages (and tests) see the same one.
     """
@@ -120,7 +123,8 @@ def drawing_canvas() -> np.ndarray | None:
     st.button("Clear the canvas", icon=":material/delete:", on_click=clear_drawing)
     if result.image_data is not None:
         st.session_state[STATE_CANVAS_RGBA] = result.image_data
-    return st.session_state.get(STATE_CANVAS_RGBA)
+        st.session_state[STATE_CANVAS_STROKES] = canvas_strokes(result.json_data)
+    return st.session_state.get(STATE_CANVAS_RGBA), st.session_state.get(STATE_CANVAS_STROKES)
 
 
 def use_fast_canvas() -> None:
@@ -152,6 +156,7 @@ def clear_drawing() -> None:
     """Forget the drawing and remount an empty canvas."""
     st.session_state[STATE_CANVAS_KEY] = st.session_state.get(STATE_CANVAS_KEY, 0) + 1
     st.session_state[STATE_CANVAS_RGBA] = None
+    st.session_state[STATE_CANVAS_STROKES] = None
     st.session_state[STATE_IMAGE] = None
 
 

@@ -6,16 +6,18 @@ from streamlit.testing.v1 import AppTest
 
 from digitlab import model as model_module
 from digitlab import ui
-from digitlab.config import ROOT_DIR, STATE_CANVAS_RGBA, STATE_IMAGE
+from digitlab.config import ROOT_DIR, STATE_CANVAS_RGBA, STATE_CANVAS_STROKES, STATE_IMAGE
+from digitlab.strokes import Stroke, pen_coverage
 from tests.conftest import make_canvas
 
 APP = str(ROOT_DIR / "app.py")
 
 
-def run_app(drawing=None) -> AppTest:
+def run_app(drawing=None, strokes=None) -> AppTest:
     app = AppTest.from_file(APP, default_timeout=60)
     if drawing is not None:
         app.session_state[STATE_CANVAS_RGBA] = drawing
+        app.session_state[STATE_CANVAS_STROKES] = strokes
     return app.run()
 
 
@@ -64,12 +66,27 @@ def test_bundled_model_reads_clear_drawings(shape, digit):
     assert f"<div class='big-digit'>{digit}</div>" in texts(app)
 
 
-def test_a_small_drawing_with_a_thick_pen_gets_a_hint():
+def test_a_small_drawing_read_from_its_picture_with_a_thick_pen_gets_a_hint():
+    """Without readable strokes the page reads the picture, where a wide pen closes a small digit's loops."""
     small = run_app(make_canvas(shape="zero", box=(0.1, 0.1, 0.2, 0.3), width=18))
     assert not small.exception
     assert "pen is thick for a drawing this small" in texts(small)
     assert "class='big-digit'" in texts(small) or "Not sure" in texts(small)
     assert "pen is thick" not in texts(run_app(make_canvas(shape="zero")))
+
+
+def test_the_strokes_of_a_small_digit_are_redrawn_with_a_thinner_pen():
+    """Where the canvas sends its strokes, a small 0 drawn with the default pen keeps its loop: no thick-pen note."""
+    turn = np.linspace(0, 2 * np.pi, 40)
+    zero = [Stroke(np.stack([30 + 9 * np.cos(turn), 35 + 16 * np.sin(turn)], axis=1), 18.0)]
+    levels = np.rint(255 * (1 - pen_coverage(zero))).astype(np.uint8)
+    picture = np.dstack([levels, levels, levels, np.full_like(levels, 255)])
+    app = run_app(picture, strokes=zero)
+    assert not app.exception
+    captions = [caption for image in app.get("image") for caption in image.captions]
+    assert captions[0] == "Your strokes, redrawn with a 3 px pen (280×280)"
+    assert "pen is thick" not in texts(app)
+    assert "<div class='big-digit'>0</div>" in texts(app)
 
 
 def test_missing_model_explains_how_to_get_one(monkeypatch, tmp_path):
@@ -88,7 +105,7 @@ def test_clear_button_forgets_the_drawing():
     app = run_app(make_canvas())
     app.button[0].click().run()
     assert not app.exception
-    assert app.session_state[STATE_CANVAS_RGBA] is None
+    assert app.session_state[STATE_CANVAS_RGBA] is None and app.session_state[STATE_CANVAS_STROKES] is None
     assert "canvas is empty" in texts(app)
 
 

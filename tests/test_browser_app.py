@@ -38,3 +38,18 @@ def test_each_stroke_updates_the_prediction_and_clear_resets(app_url, page):
     page.get_by_text("The canvas is empty").wait_for(timeout=30_000)
     assert page.locator(browser.PREDICTION_SELECTOR).count() == 0
     assert browser.page_errors(page) == []
+
+
+def test_a_small_digit_in_a_corner_is_read_from_its_strokes(app_url, page):
+    """Drawn a quarter of the canvas high with the default pen, a 0's loop nearly closes in the picture; the page
+    reads the strokes the canvas sends and redraws them with a thinner pen."""
+    page.goto(app_url)
+    browser.drawing_surface(page)
+    small_zero = [(20 + (x - 85) * 0.3, 20 + (y - 50) * 0.3) for x, y in browser.DIGIT_STROKES[0][0]]
+    browser.draw_stroke(page, small_zero)
+    text = browser.prediction_text(page)
+
+    assert browser.predicted_digit(text) == 0, text
+    page.get_by_text("Your strokes, redrawn with a 3 px pen").wait_for(timeout=30_000)
+    assert page.get_by_text("The pen is thick").count() == 0
+    assert browser.page_errors(page) == []
