@@ -5,14 +5,15 @@
 
 Reports drawn-digit accuracy per canvas condition with its 95 % interval over writers, the share of drawn
 digits the app would flag as "not sure" (should stay <= 2 %), the calibration error of the confidence, and
-the share of each kind of non-digit drawing that is flagged.
+the share of each kind of non-digit drawing that is flagged. Each for both ways the app can read a drawing:
+the draw page, which redraws the canvas's strokes (`digitlab.strokes`), and the canvas's picture alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,13 +22,23 @@ from scipy import stats
 from digitlab.config import CONFIDENT_THRESHOLD, PENDIGITS_PATH
 from digitlab.model import predict_proba
 from digitlab.nondigits import GENERATORS, TRAINING_KINDS, make_nondigits
-from digitlab.pendigits import CONDITIONS, PenDigit, compare_drawn_digit_accuracy, jitter_params, render_digit
+from digitlab.pendigits import (
+    CONDITIONS,
+    PenDigit,
+    compare_drawn_digit_accuracy,
+    jitter_params,
+    redraw_digit,
+    render_digit,
+)
 from digitlab.preprocess import Preprocessed, preprocess_canvas
 
 CALIBRATION_BINS = 15
 # Resamples of the writers behind each accuracy's interval.
 BOOTSTRAP_RESAMPLES = 2000
 NONDIGIT_KINDS = (*GENERATORS, "several_digits")
+# How the app reads a drawing: the draw page redraws the strokes the canvas sends; the picture is the
+# canvas image alone (what the app falls back to when it cannot read the strokes).
+PIPELINES: dict[str, Callable[..., np.ndarray]] = {"draw page": redraw_digit, "canvas picture": render_digit}
 
 
 def is_flagged(probabilities: np.ndarray, threshold: float = CONFIDENT_THRESHOLD) -> np.ndarray:
@@ -93,9 +104,14 @@ def steps_probabilities(model, steps: Sequence[Preprocessed | None]) -> np.ndarr
     return probabilities
 
 
-def drawn_digit_report(model, digits: Sequence[PenDigit], threshold: float = CONFIDENT_THRESHOLD) -> dict:
+def drawn_digit_report(
+    model,
+    digits: Sequence[PenDigit],
+    threshold: float = CONFIDENT_THRESHOLD,
+    render: Callable[..., np.ndarray] = render_digit,
+) -> dict:
     """Accuracy per condition of the benchmark's canvas renderings with its interval over writers, plus the
-    flagged share and the calibration error."""
+    flagged share and the calibration error. `render` is one of PIPELINES' (default: the canvas picture)."""
     recorded: list[np.ndarray] = []
     thick_pens: list[np.ndarray] = []
 
@@ -106,7 +122,7 @@ def drawn_digit_report(model, digits: Sequence[PenDigit], threshold: float = CON
         thick_pens.append(np.array([step is not None and step.is_pen_thick for step in steps], dtype=bool))
         return np.where(np.isnan(probabilities[:, 0]), -1, np.nan_to_num(probabilities).argmax(axis=1))
 
-    result = compare_drawn_digit_accuracy({"app": predict}, digits)["app"]
+    result = compare_drawn_digit_accuracy({"app": predict}, digits, render=render)["app"]
     raw = np.concatenate(recorded)
     probabilities = np.nan_to_num(raw)
     labels = np.tile([digit.label for digit in digits], len(CONDITIONS))
@@ -134,7 +150,12 @@ def thick_pen_summary(correct: np.ndarray, thick_pen: np.ndarray) -> dict:
 
 
 def nondigit_report(
-    model, digits: Sequence[PenDigit], count: int = 200, seed: int = 2026, threshold: float = CONFIDENT_THRESHOLD
+    model,
+    digits: Sequence[PenDigit],
+    count: int = 200,
+    seed: int = 2026,
+    threshold: float = CONFIDENT_THRESHOLD,
+    render: Callable[..., np.ndarray] = render_digit,
 ) -> dict[str, float]:
     """Share flagged of `count` drawings of each non-digit kind, rendered under random benchmark conditions.
 
@@ -147,10 +168,7 @@ def nondigit_report(
     for offset, kind in enumerate(NONDIGIT_KINDS):
         drawings = make_nondigits(kind, count, seed + offset, digits)
         canvases = np.stack(
-            [
-                render_digit(drawing, **jitter_params(CONDITIONS[names[rng.integers(len(names))]], rng))
-                for drawing in drawings
-            ]
+            [render(drawing, **jitter_params(CONDITIONS[names[rng.integers(len(names))]], rng)) for drawing in drawings]
         )
         probabilities = canvas_probabilities(model, canvases)
         blank = np.isnan(probabilities[:, 0])
@@ -158,34 +176,47 @@ def nondigit_report(
     return shares
 
 
-def format_report(drawn: dict, nondigits: dict[str, float], count: int) -> str:
-    """Markdown tables of both reports."""
-    overall = drawn["overall"]
+def format_report(drawn: dict[str, dict], nondigits: dict[str, dict[str, float]], count: int) -> str:
+    """Markdown tables of both reports, for each pipeline: {pipeline: drawn_digit_report}, {pipeline: shares}."""
+    names = list(drawn)
+    first = drawn[names[0]]
+    rows = [*first["conditions"], "overall"]
+
+    def cells(name: str, row: str) -> str:
+        result = drawn[name]["overall"] if row == "overall" else drawn[name]["conditions"][row]
+        return f"{result['accuracy']:.2%} | {_format_interval(result.get('interval'))}"
+
+    kinds = list(nondigits[names[0]])
     lines = [
-        f"Drawn digits ({count} pen-drawn digits x {len(drawn['conditions'])} canvas conditions)",
+        f"Drawn digits ({count} pen-drawn digits x {len(first['conditions'])} canvas conditions)",
         "",
-        "| condition | accuracy | 95 % interval over writers |",
-        "| --- | --- | --- |",
-        *(
-            f"| {name} | {result['accuracy']:.2%} | {_format_interval(result.get('interval'))} |"
-            for name, result in drawn["conditions"].items()
-        ),
-        f"| **overall** | **{overall['accuracy']:.2%}** | {_format_interval(overall.get('interval'))} |",
+        "| condition | " + " | ".join(f"{name} | 95 % interval over writers" for name in names) + " |",
+        "| --- |" + " --- | --- |" * len(names),
+        *(f"| {row} | " + " | ".join(cells(name, row) for name in names) + " |" for row in rows),
         "",
         "The interval resamples whole writers: it is how much the accuracy could move on other writers.",
         "",
-        _format_thick_pen(drawn["thick_pen"]),
-        "",
-        f"Drawn digits flagged as not sure: {drawn['flagged']:.2%}; expected calibration error: "
-        f"{drawn['calibration_error']:.2%} (mean confidence {drawn['mean_confidence']:.2%}).",
-        "",
-        "| non-digit kind | flagged | trained on this kind |",
-        "| --- | --- | --- |",
         *(
-            f"| {kind} | {share:.1%} | {'yes' if kind in TRAINING_KINDS else 'no'} |"
-            for kind, share in nondigits.items()
+            f"{name}: drawn digits flagged as not sure {report['flagged']:.2%}; expected calibration error "
+            f"{report['calibration_error']:.2%} (mean confidence {report['mean_confidence']:.2%})."
+            for name, report in drawn.items()
         ),
-        f"| **all** | **{np.mean(list(nondigits.values())):.1%}** | |",
+        "",
+        *(
+            f"{name}: {_format_thick_pen(report['thick_pen'])}"
+            for name, report in drawn.items()
+            if report["thick_pen"]["share"] > 0
+        ),
+        "",
+        "| non-digit kind | " + " | ".join(f"flagged ({name})" for name in names) + " | trained on this kind |",
+        "| --- |" + " --- |" * len(names) + " --- |",
+        *(
+            f"| {kind} | "
+            + " | ".join(f"{nondigits[name][kind]:.1%}" for name in names)
+            + f" | {'yes' if kind in TRAINING_KINDS else 'no'} |"
+            for kind in kinds
+        ),
+        "| **all** | " + " | ".join(f"**{np.mean(list(nondigits[name].values())):.1%}**" for name in names) + " | |",
     ]
     return "\n".join(lines)
 
@@ -196,7 +227,7 @@ def _format_thick_pen(thick_pen: dict) -> str:
         "–" if value is None else f"{value:.2%}" for value in (thick_pen["accuracy"], thick_pen["others_accuracy"])
     )
     return (
-        f"Drawn with a pen a quarter of the drawing's size or more (the app notes it): {thick_pen['share']:.1%} "
+        f"drawn with a pen a quarter of the drawing's size or more (the app notes it): {thick_pen['share']:.1%} "
         f"of the drawings, read at {accuracy}; the others at {others}."
     )
 
@@ -225,8 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ModelLoadError, PendigitsNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    drawn = drawn_digit_report(model, digits, args.threshold)
-    nondigits = nondigit_report(model, digits, args.nondigits, threshold=args.threshold)
+    drawn = {name: drawn_digit_report(model, digits, args.threshold, render) for name, render in PIPELINES.items()}
+    nondigits = {
+        name: nondigit_report(model, digits, args.nondigits, threshold=args.threshold, render=render)
+        for name, render in PIPELINES.items()
+    }
     print(format_report(drawn, nondigits, len(digits)))
     return 0
 

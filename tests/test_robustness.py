@@ -6,7 +6,7 @@ import pytest
 from digitlab.config import CONFIDENT_THRESHOLD, PENDIGITS_PATH
 from digitlab.model import load_model
 from digitlab.nondigits import make_nondigits
-from digitlab.pendigits import CONDITIONS, every_kth, load_pendigits, render_condition, render_digit
+from digitlab.pendigits import CONDITIONS, every_kth, load_pendigits, redraw_digit, render_condition, render_digit
 from digitlab.robustness import (
     canvas_probabilities,
     drawn_digit_report,
@@ -75,7 +75,7 @@ def test_thick_pen_summary_scores_noted_drawings_apart():
     assert thick_pen_summary(correct, np.zeros(4, bool))["accuracy"] is None
 
 
-def test_report_lists_each_condition_with_its_interval():
+def test_report_lists_each_condition_with_its_interval_for_each_pipeline():
     drawn = {
         "conditions": {"centred": {"accuracy": 0.93, "interval": (0.9, 0.95)}, "small_corner": {"accuracy": 0.5}},
         "overall": {"accuracy": 0.9, "interval": (0.85, 0.94)},
@@ -84,11 +84,19 @@ def test_report_lists_each_condition_with_its_interval():
         "mean_confidence": 0.9,
         "thick_pen": {"share": 0.12, "accuracy": 0.8, "others_accuracy": 0.95},
     }
-    report = format_report(drawn, {"scribble": 0.9}, 100)
-    assert "12.0% of the drawings, read at 80.00%; the others at 95.00%" in report
-    assert "| centred | 93.00% | 90.00% – 95.00% |" in report
-    assert "| small_corner | 50.00% | – |" in report
-    assert "| **overall** | **90.00%** | 85.00% – 94.00% |" in report
+    strokes = {**drawn, "overall": {"accuracy": 0.97}, "thick_pen": {"share": 0.0, "accuracy": None}}
+    report = format_report(
+        {"draw page": strokes, "canvas picture": drawn},
+        {"draw page": {"scribble": 0.95}, "canvas picture": {"scribble": 0.9}},
+        100,
+    )
+    assert "| condition | draw page | 95 % interval over writers | canvas picture |" in report
+    assert "| centred | 93.00% | 90.00% – 95.00% | 93.00% | 90.00% – 95.00% |" in report
+    assert "| small_corner | 50.00% | – | 50.00% | – |" in report
+    assert "| overall | 97.00% | – | 90.00% | 85.00% – 94.00% |" in report
+    assert "canvas picture: drawn with a pen a quarter" in report and "12.0% of the drawings, read at 80.00%" in report
+    assert "draw page: drawn with a pen" not in report  # never noted: the strokes are redrawn
+    assert "| scribble | 95.0% | 90.0% | yes |" in report
 
 
 @needs_pendigits
@@ -116,6 +124,30 @@ def test_same_digit_gets_the_same_answer_however_it_is_drawn(model, pen_digits):
     consistent = (answers == answers[:, :1]).all(axis=1)
     assert consistent.mean() >= 0.9, f"{(~consistent).sum()} of {len(pen_digits)} digits change answer"
     assert (answers[consistent, 0] == labels[consistent]).mean() >= 0.95
+
+
+@needs_pendigits
+def test_the_draw_page_gives_one_answer_however_the_digit_is_drawn(model, pen_digits):
+    """From the strokes the pen's width and the colours drop out, and a small digit keeps its loops."""
+    answers = np.stack(
+        [
+            canvas_probabilities(
+                model, np.stack([redraw_digit(digit, **CONDITIONS[name]) for name in CONDITIONS])
+            ).argmax(axis=1)
+            for digit in pen_digits
+        ]
+    )
+    consistent = (answers == answers[:, :1]).all(axis=1)
+    assert consistent.mean() >= 0.95, f"{(~consistent).sum()} of {len(pen_digits)} digits change answer"
+
+
+@needs_pendigits
+def test_the_draw_page_report_covers_every_condition_and_never_notes_a_thick_pen(model, pen_digits):
+    report = drawn_digit_report(model, pen_digits, render=redraw_digit)
+    assert set(report["conditions"]) == set(CONDITIONS)
+    assert report["overall"]["interval"][0] <= report["overall"]["accuracy"] <= report["overall"]["interval"][1]
+    assert report["thick_pen"]["share"] == 0
+    assert report["flagged"] <= 0.05
 
 
 @needs_pendigits
