@@ -254,24 +254,34 @@ def mnist_row(accuracy: float, count: int) -> Row:
 
 
 def drawn_rows(drawn: dict | None, path: Path, notes: list[str]) -> list[Row]:
-    """Part 6: drawn-digit accuracy per condition and overall, both pipelines; a note when there is no data."""
+    """Part 6: drawn-digit accuracy per condition and overall, DigitLab's draw page (strokes redrawn) and its
+    reading of the canvas picture, each beside the tutorial's; a note when there is no data."""
     if drawn is None:
         notes.append(f"Drawn-digit accuracy skipped: no pen-drawn digits at {path} (pass --pendigits PATH).")
         return []
     from digitlab.pendigits import most_common_confusions
 
-    ours, theirs = drawn["digitlab"], drawn["tutorial"]
-    count = ours["conditions"][next(iter(ours["conditions"]))]["count"]
-    rows = [
-        accuracy_row(f"Drawn digits: {name.replace('_', ' ')}", result, theirs["conditions"][name])
-        for name, result in ours["conditions"].items()
-    ]
-    rows.append(accuracy_row("Drawn digits: **all conditions**", ours["overall"], theirs["overall"]))
-    for name, result in (("DigitLab", ours), ("Tutorial", theirs)):
+    theirs = drawn["tutorial"]
+    count = theirs["conditions"][next(iter(theirs["conditions"]))]["count"]
+    rows = []
+    for label, ours in (("draw page", drawn["draw page"]), ("canvas picture", drawn["digitlab"])):
+        rows += [
+            accuracy_row(f"Drawn digits, {label}: {name.replace('_', ' ')}", result, theirs["conditions"][name])
+            for name, result in ours["conditions"].items()
+        ]
+        rows.append(accuracy_row(f"Drawn digits, {label}: **all conditions**", ours["overall"], theirs["overall"]))
+    for name, result in (
+        ("draw page", drawn["draw page"]),
+        ("canvas picture", drawn["digitlab"]),
+        ("tutorial", theirs),
+    ):
         confusions = most_common_confusions(result["overall"]["confusion"])
         listed = ", ".join(f"{true}→{'none' if guess == 10 else guess} ({n})" for true, guess, n in confusions)
         notes.append(f"Drawn digits, most common confusions ({name}): {listed or 'none'}.")
-    notes.append(f"Drawn digits: {count:,} pen-drawn digits per condition ({path.name}), rendered as canvas drawings.")
+    notes.append(
+        f"Drawn digits: {count:,} pen-drawn digits per condition ({path.name}), rendered as canvas drawings; the "
+        "draw page reads their strokes redrawn with a pen in proportion to the drawing, the tutorial the picture."
+    )
     return rows
 
 

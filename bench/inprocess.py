@@ -97,14 +97,18 @@ def mnist_accuracy(model, limit: int | None = None) -> tuple[float, int]:
 
 
 def drawn_accuracy(model, path: Path, every: int, limit: int | None = None) -> dict[str, dict] | None:
-    """Per-condition accuracy on the pen-drawn set for {"digitlab": ..., "tutorial": ...}; None without data.
+    """Per-condition accuracy on the pen-drawn set for {"draw page": ..., "digitlab": ..., "tutorial": ...};
+    None without data.
 
-    Every `every`-th digit of each writer is used (then at most `limit` digits); both pipelines see the
-    same canvases.
+    "draw page" reads the strokes redrawn, as DigitLab's draw page does; "digitlab" and "tutorial" read the
+    canvas's picture. Every `every`-th digit of each writer is used (then at most `limit` digits); all
+    three see the same drawings.
     """
     try:
         digits = pendigits.every_kth(pendigits.load_pendigits(path), every)[:limit]
     except pendigits.PendigitsNotFoundError:
         return None
     predictors = {"digitlab": pendigits.canvas_predictor(model), "tutorial": tutorial_predictor(model)}
-    return pendigits.compare_drawn_digit_accuracy(predictors, digits)
+    results = pendigits.compare_drawn_digit_accuracy(predictors, digits)
+    strokes = pendigits.drawn_digit_accuracy(pendigits.canvas_predictor(model), digits, render=pendigits.redraw_digit)
+    return {"draw page": strokes, **results}
