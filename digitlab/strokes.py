@@ -28,7 +28,7 @@ _IDENTITY = {"scaleX": 1, "scaleY": 1, "angle": 0, "skewX": 0, "skewY": 0}
 class Stroke:
     """One stroke of a round pen: the path of the pen's centre and the pen's width, in canvas pixels."""
 
-    points: np.ndarray  # float32 (n, 2) of (x, y), y pointing down
+    points: np.ndarray  # float (n, 2) of (x, y), y pointing down
     width: float
 
 
@@ -50,21 +50,30 @@ def _path_stroke(item: Mapping) -> Stroke:
     """One fabric.js path object -> its Stroke; ValueError when it is not a plain freehand path."""
     if str(item["type"]).lower() != "path" or any(item.get(key, value) != value for key, value in _IDENTITY.items()):
         raise ValueError(f"not a freehand path: {item.get('type')!r}")
-    points = []
-    for command in item["path"]:
-        letter, *values = command
-        if letter in ("M", "L"):
-            points.append(np.array(values[:2], dtype=np.float32))
-        elif letter == "Q" and points:
-            start, control, end = points[-1], np.array(values[:2]), np.array(values[2:4])
-            for t in np.arange(1, CURVE_POINTS + 1) / CURVE_POINTS:
-                points.append(((1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end).astype(np.float32))
+    commands = list(item["path"])
+    if not commands or commands[0][0] != "M":
+        raise ValueError("a path starts with a move")
+    ends, controls = [], []
+    for letter, *values in commands[1:]:
+        if letter == "Q":
+            controls.append(values[:2])
+            ends.append(values[2:4])
+        elif letter == "L":  # a straight line: a quadratic whose control point is its end
+            controls.append(values[:2])
+            ends.append(values[:2])
         else:
             raise ValueError(f"unexpected path command {letter!r}")
+    start = np.array(commands[0][1:3], dtype=float)
+    ends, controls = np.array(ends, dtype=float).reshape(-1, 2), np.array(controls, dtype=float).reshape(-1, 2)
+    starts = np.vstack([start, ends])[:-1]
+    # Each segment sampled at CURVE_POINTS steps along its quadratic Bezier, end point included.
+    t = (np.arange(1, CURVE_POINTS + 1) / CURVE_POINTS)[None, :, None]
+    curves = (1 - t) ** 2 * starts[:, None] + 2 * (1 - t) * t * controls[:, None] + t**2 * ends[:, None]
+    points = np.vstack([start, curves.reshape(-1, 2)])
     width = float(item["strokeWidth"])
-    if not points or not np.isfinite(points).all() or not width > 0:
-        raise ValueError("an empty path or a bad width")
-    return Stroke(np.stack(points), width)
+    if not np.isfinite(points).all() or not width > 0:
+        raise ValueError("a path with a bad point or width")
+    return Stroke(points, width)
 
 
 def redraw_pen(strokes: Sequence[Stroke]) -> float:
