@@ -13,7 +13,7 @@ st.set_page_config(page_title="Tutorial digit recogniser", layout="wide")
 model = ui.require_model()
 draw_column, result_column = st.columns(2)
 with draw_column:
-    rgba = ui.drawing_canvas()
+    rgba, _strokes = ui.drawing_canvas()  # the tutorials read the picture only
 with result_column:
     # Predict once there is any dark ink, so the page is empty again after the canvas is reset.
     if rgba is None or not (rgba[..., :3] < 128).any():

@@ -72,3 +72,17 @@ def test_quick_benchmark_runs_every_part_in_the_browser(tmp_path):
     for part in ("2. In the browser", "3. Cold start", "4. Memory (server)", "5. Concurrency (2 sessions)"):
         assert part in text
     assert "| Errors (all sessions, incl. part 2) | 0 |" in text
+
+
+def test_tutorial_app_shows_a_prediction_for_a_drawing(canvas_factory):
+    """The comparison app of the browser benchmark runs on the same canvas wrapper as DigitLab's draw page."""
+    from streamlit.testing.v1 import AppTest
+
+    from digitlab.config import ROOT_DIR, STATE_CANVAS_RGBA
+
+    app = AppTest.from_file(str(ROOT_DIR / "bench" / "tutorial_app.py"), default_timeout=60)
+    app.session_state[STATE_CANVAS_RGBA] = canvas_factory(shape="one")
+    app.run()
+    assert not app.exception
+    shown = " ".join(element.value for element in app.markdown)
+    assert "class='big-digit'" in shown or "Not sure" in shown
