@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from digitlab.config import CANVAS_SIZE, DEFAULT_STROKE_WIDTH, NUM_CLASSES, PENDIGITS_PATH
-from digitlab.strokes import Stroke, pen_coverage, redraw_strokes
+from digitlab.strokes import WHITE, Stroke, composite, pen_coverage, redraw_strokes
 
 # UNIPEN coordinates lie in a 0..500 box with the y axis pointing up.
 PEN_BOX = 500.0
@@ -25,7 +25,6 @@ SMOOTHING_ROUNDS = 3
 # Canvases rendered and predicted per call of the predictor.
 EVALUATION_BATCH = 256
 
-WHITE = (255, 255, 255, 255)
 TRANSPARENT = (0, 0, 0, 0)
 
 # Rendering parameters of each benchmark condition (see `render_digit`). `digit_size` is the ink's longer
@@ -158,7 +157,7 @@ def render_digit(
         centre: the centre of the ink's bounding box as shares (x, y) of the canvas.
         background: RGBA; alpha 0 gives a transparent canvas whose alpha channel carries the ink.
     """
-    coverage = ink_coverage(digit, canvas_size, digit_size, centre, stroke_width)
+    coverage = pen_coverage(digit_strokes(digit, canvas_size, digit_size, centre, stroke_width), canvas_size)
     return composite(coverage, ink, background)
 
 
@@ -168,17 +167,6 @@ def redraw_digit(digit: PenDigit, canvas_size: int = CANVAS_SIZE, **params) -> n
     parameters."""
     params = {key: value for key, value in params.items() if key not in ("ink", "background")}
     return redraw_strokes(digit_strokes(digit, canvas_size, **params), canvas_size)
-
-
-def ink_coverage(
-    digit: PenDigit,
-    canvas_size: int = CANVAS_SIZE,
-    digit_size: float = 0.7,
-    centre: tuple[float, float] = (0.5, 0.5),
-    stroke_width: float = DEFAULT_STROKE_WIDTH,
-) -> np.ndarray:
-    """The anti-aliased pen coverage of `render_digit`: float32 (canvas_size, canvas_size) in [0, 1]."""
-    return pen_coverage(digit_strokes(digit, canvas_size, digit_size, centre, stroke_width), canvas_size)
 
 
 def digit_strokes(
@@ -195,22 +183,6 @@ def digit_strokes(
     scale = path_side / max(right - left, bottom - top, 1e-6)
     offset = np.array(centre) * canvas_size - scale * np.array([left + right, top + bottom]) / 2
     return [Stroke(smooth_stroke(stroke) * scale + offset, stroke_width) for stroke in digit.strokes]
-
-
-def composite(coverage: np.ndarray, ink: tuple[int, int, int], background: tuple[int, int, int, int]) -> np.ndarray:
-    """Paint ink over a background: coverage float (H, W) in [0, 1] -> uint8 (H, W, 4) RGBA (straight alpha)."""
-    levels = np.rint(np.clip(coverage, 0.0, 1.0) * 255).astype(np.uint8)
-    return _colour_table(tuple(ink), tuple(background))[levels]
-
-
-def _colour_table(ink: tuple[int, int, int], background: tuple[int, int, int, int]) -> np.ndarray:
-    """uint8 (256, 4): the RGBA of ink at each coverage level 0..255 painted "over" the background."""
-    cover = np.linspace(0.0, 1.0, 256)[:, None]
-    back_rgb, back_alpha = np.array(background[:3], dtype=float), background[3] / 255.0
-    alpha = cover + back_alpha * (1.0 - cover)
-    premultiplied = np.array(ink, dtype=float) * cover + back_rgb * back_alpha * (1.0 - cover)
-    rgb = np.where(alpha > 0, premultiplied / np.maximum(alpha, 1e-9), back_rgb)
-    return np.rint(np.concatenate([rgb, alpha * 255.0], axis=-1)).clip(0, 255).astype(np.uint8)
 
 
 def render_condition(digit: PenDigit, name: str, rng: np.random.Generator | None = None) -> np.ndarray:

@@ -20,6 +20,8 @@ from digitlab.config import CANVAS_SIZE, MIN_REDRAW_PEN, REDRAW_PEN_SHARE
 SUPERSAMPLING = 4
 # Points sampled along each quadratic curve of a canvas path (its end point included).
 CURVE_POINTS = 4
+BLACK = (0, 0, 0)
+WHITE = (255, 255, 255, 255)
 # A path's own position and size in the canvas JSON, which the redrawing relies on being untransformed.
 _IDENTITY = {"scaleX": 1, "scaleY": 1, "angle": 0, "skewX": 0, "skewY": 0}
 
@@ -88,8 +90,7 @@ def redraw_strokes(strokes: Sequence[Stroke], canvas_size: int = CANVAS_SIZE) ->
     """The strokes in black on white, each with a pen no wider than `redraw_pen`: uint8 (size, size, 4) RGBA."""
     pen = redraw_pen(strokes) if strokes else 0.0
     thinned = [Stroke(stroke.points, min(stroke.width, pen)) for stroke in strokes]
-    levels = np.rint(255 * (1 - pen_coverage(thinned, canvas_size))).astype(np.uint8)
-    return np.dstack([levels, levels, levels, np.full_like(levels, 255)])
+    return composite(pen_coverage(thinned, canvas_size), BLACK, WHITE)
 
 
 def pen_coverage(strokes: Sequence[Stroke], canvas_size: int = CANVAS_SIZE) -> np.ndarray:
@@ -111,6 +112,22 @@ def pen_coverage(strokes: Sequence[Stroke], canvas_size: int = CANVAS_SIZE) -> n
     reduced = mask.reduce(SUPERSAMPLING)  # box filter: each pixel is the share of its area under the pen
     coverage[low[1] : high[1], low[0] : high[0]] = np.asarray(reduced, dtype=np.float32) / 255.0
     return coverage
+
+
+def composite(coverage: np.ndarray, ink: tuple[int, int, int], background: tuple[int, int, int, int]) -> np.ndarray:
+    """Paint ink over a background: coverage float (H, W) in [0, 1] -> uint8 (H, W, 4) RGBA (straight alpha)."""
+    levels = np.rint(np.clip(coverage, 0.0, 1.0) * 255).astype(np.uint8)
+    return _colour_table(tuple(ink), tuple(background))[levels]
+
+
+def _colour_table(ink: tuple[int, int, int], background: tuple[int, int, int, int]) -> np.ndarray:
+    """uint8 (256, 4): the RGBA of ink at each coverage level 0..255 painted "over" the background."""
+    cover = np.linspace(0.0, 1.0, 256)[:, None]
+    back_rgb, back_alpha = np.array(background[:3], dtype=float), background[3] / 255.0
+    alpha = cover + back_alpha * (1.0 - cover)
+    premultiplied = np.array(ink, dtype=float) * cover + back_rgb * back_alpha * (1.0 - cover)
+    rgb = np.where(alpha > 0, premultiplied / np.maximum(alpha, 1e-9), back_rgb)
+    return np.rint(np.concatenate([rgb, alpha * 255.0], axis=-1)).clip(0, 255).astype(np.uint8)
 
 
 def _draw_round_polyline(pen: ImageDraw.ImageDraw, points: np.ndarray, radius: float) -> None:
