@@ -263,18 +263,15 @@ def drawn_rows(drawn: dict | None, path: Path, notes: list[str]) -> list[Row]:
 
     theirs = drawn["tutorial"]
     count = theirs["conditions"][next(iter(theirs["conditions"]))]["count"]
+    pipelines = {"draw page": drawn["draw page"], "canvas picture": drawn["digitlab"]}
     rows = []
-    for label, ours in (("draw page", drawn["draw page"]), ("canvas picture", drawn["digitlab"])):
+    for label, ours in pipelines.items():
         rows += [
             accuracy_row(f"Drawn digits, {label}: {name.replace('_', ' ')}", result, theirs["conditions"][name])
             for name, result in ours["conditions"].items()
         ]
         rows.append(accuracy_row(f"Drawn digits, {label}: **all conditions**", ours["overall"], theirs["overall"]))
-    for name, result in (
-        ("draw page", drawn["draw page"]),
-        ("canvas picture", drawn["digitlab"]),
-        ("tutorial", theirs),
-    ):
+    for name, result in {**pipelines, "tutorial": theirs}.items():
         confusions = most_common_confusions(result["overall"]["confusion"])
         listed = ", ".join(f"{true}→{'none' if guess == 10 else guess} ({n})" for true, guess, n in confusions)
         notes.append(f"Drawn digits, most common confusions ({name}): {listed or 'none'}.")
