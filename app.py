@@ -4,50 +4,49 @@ from pathlib import Path
 
 import streamlit as st
 
-from digitlab import ui
+from digitlab import charts, ui
 from digitlab.config import DIGIT_BOX, STATE_IMAGE
 from digitlab.model import predict_proba
-from digitlab.preprocess import preprocess_canvas
-from digitlab.strokes import redraw_pen, redraw_strokes
+from digitlab.reading import read_drawing
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
 
 def draw_page() -> None:
     """Draw a digit: the canvas, the live prediction, and what the model sees."""
-    ui.inject_css()
-    st.title("✏️ Draw a digit")
+    ui.start_page("Draw a digit", ":material/draw: Draw a digit", ":material/draw:")
     st.caption("Draw one digit, 0–9, with your mouse, finger or pen. The network answers after every stroke.")
 
     model = ui.require_model()
     draw_column, result_column = st.columns([1, 1], gap="large")
 
     with draw_column:
-        rgba, strokes = ui.drawing_canvas()
+        image_data, json_data = ui.drawing_canvas()
         st.caption("The toolbar above the canvas has undo, redo and delete.")
 
-    # Read the strokes themselves where the canvas sent them: redrawn with a pen in proportion to the
-    # drawing, a small digit keeps the loops that a wide pen closes in the picture.
-    canvas = redraw_strokes(strokes) if strokes else rgba
-    steps = preprocess_canvas(canvas) if canvas is not None else None
+    steps = read_drawing(image_data, json_data)
     st.session_state[STATE_IMAGE] = None if steps is None or steps.is_too_small else steps.image
 
     with result_column:
         if steps is None:
-            st.info("The canvas is empty: draw a digit to see what the network thinks it is.", icon="👈")
+            st.info("The canvas is empty: draw a digit to see what the network thinks it is.", icon=":material/draw:")
             st.stop()
         if steps.is_too_small:
-            st.warning("That mark is too small to read. Draw the digit bigger, filling most of the box.", icon="🔍")
+            st.warning(
+                "That mark is too small to read. Draw the digit bigger, filling most of the box.",
+                icon=":material/zoom_in:",
+            )
             st.stop()
         probabilities = predict_proba(model, steps.image[None])[0]
         ui.show_prediction(probabilities)
-        if steps.is_pen_thick:
+        # Only a picture can be drawn with a pen too thick for its size: from the strokes the page draws again.
+        if steps.reading_pen is None and steps.is_pen_thick:
             st.info(
                 "The pen is thick for a drawing this small: loops can close up and strokes merge, which the "
                 "network reads less reliably. Draw bigger, or turn the stroke width down.",
-                icon="✍️",
+                icon=":material/line_weight:",
             )
-        st.altair_chart(ui.probability_chart(probabilities), width="stretch")
+        st.altair_chart(charts.probability_chart(probabilities), width="stretch")
 
     st.subheader("What the model sees")
     st.caption(
@@ -60,9 +59,9 @@ def draw_page() -> None:
     top, left, bottom, right = steps.bbox
     size = f"{steps.ink.shape[1]}×{steps.ink.shape[0]}"
     first = (
-        f"Your strokes, redrawn with a {redraw_pen(strokes):.0f} px pen ({size})"
-        if strokes
-        else f"Your drawing ({size})"
+        f"Your drawing ({size})"
+        if steps.reading_pen is None
+        else f"Your strokes, redrawn with a {steps.reading_pen:.0f} px pen ({size})"
     )
     stages = [
         (steps.ink, first),
@@ -79,7 +78,7 @@ def draw_page() -> None:
 
 
 # The drawing page, then every page in pages/ in file-name order (1_Feature_maps.py -> "Feature maps").
-st.set_page_config(page_title="DigitLab · Draw a digit", page_icon="✏️", layout="wide")
-pages = [st.Page(draw_page, title="Draw a digit", icon="✏️", default=True)]
+st.set_page_config(page_title="DigitLab · Draw a digit", page_icon=":material/draw:", layout="wide")
+pages = [st.Page(draw_page, title="Draw a digit", icon=":material/draw:", default=True)]
 pages += [st.Page(path) for path in sorted(PAGES_DIR.glob("[0-9]*_*.py"))]
 st.navigation(pages).run()

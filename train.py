@@ -19,11 +19,47 @@ from pathlib import Path
 # Train on TensorFlow (faster on a CPU than JAX, which serves the app); set before Keras is imported.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-from digitlab.architectures import ARCHITECTURES, BASELINE, BUNDLED, describe_recipes
-from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR, MODEL_PATH, SAMPLES_PATH
+from digitlab.catalog import ARCHITECTURES, BASELINE, BUNDLED, ModelFiles, model_files, zoo_dir
+from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR, MODEL_PATH, PENDIGITS_PATH, SAMPLES_PATH
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, write_samples
+from digitlab.evaluate import write_artifacts
 from digitlab.model import ModelLoadError
-from digitlab.training import FINE_TUNE, TrainSettings
+from digitlab.training.baseline import train_baseline
+from digitlab.training.bundled import FINE_TUNE, train
+from digitlab.training.classic import describe_recipes, resolve, train_classic
+from digitlab.training.kfold import cross_validate, save_cross_validation
+from digitlab.training.settings import ClassicSettings, FitSettings, TrainSettings
+
+# The baseline's drawn-digit accuracy is measured on every this-many-th pen-drawn digit, as `python -m bench
+# --models` measures the bundled models.
+BASELINE_PENDIGITS_EVERY = 10
+
+
+# Options that set one number of the training schedule; not given, the recipe's own value is used.
+SCHEDULE_OPTIONS = {
+    "epochs": "training epochs",
+    "batch_size": "images per step",
+    "learning_rate": "initial learning rate (Adam with cosine decay for the bundled model)",
+    "seed": "random seed for the split, weights and augmentation",
+}
+# Options that set one number of the bundled model's recipe.
+RECIPE_OPTIONS = {
+    "validation_size": "training images held out to pick the best epoch",
+    "rotation_degrees": "augmentation: maximum rotation",
+    "zoom": "augmentation: maximum zoom in or out (share of size)",
+    "shift": "augmentation: maximum shift (share of size)",
+    "thickness_probability": "augmentation: chance of thickening or thinning the strokes",
+    "elastic_probability": "chance that a restroked digit is also elastically distorted",
+    "nondigits": "generated non-digit drawings trained toward 'no digit' (uniform probabilities), at most one per "
+    "6 training digits; 0 turns this off",
+    "styled_digits": "digits drawn from stroke templates of handwriting styles MNIST lacks (flagged 1s, crossed "
+    "7s, ...), at most one per 3 training digits; 0 turns this off",
+}
+
+
+def _option(field: str) -> str:
+    """A TrainSettings field's command-line option: "batch_size" -> "--batch-size"."""
+    return "--" + field.replace("_", "-")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,80 +87,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         f"default: the Keras loader's file {KERAS_MNIST_PATH}, then ../shared/data/mnist.npz",
     )
     parser.add_argument("--output-dir", type=Path, default=MODEL_DIR, help="where the model and metadata go")
-    # Not given: the bundled model's TrainSettings, or a classic network's own recipe.
-    recipe_default = f"for {BUNDLED}; the recipe's for the other architectures"
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=argparse.SUPPRESS,
-        help=f"training epochs (default: {defaults.epochs} {recipe_default})",
-    )
-    parser.add_argument(
-        "--batch-size",
-        type=int,
-        default=argparse.SUPPRESS,
-        help=f"images per step (default: {defaults.batch_size} {recipe_default})",
-    )
-    parser.add_argument("--learning-rate", type=float, default=argparse.SUPPRESS,
-                        help=f"initial learning rate (default: {defaults.learning_rate}, Adam with cosine decay, "
-                        f"{recipe_default})")  # fmt: skip
-    parser.add_argument(
-        "--validation-size",
-        type=int,
-        default=defaults.validation_size,
-        help="training images held out to pick the best epoch",
-    )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=argparse.SUPPRESS,
-        help=f"random seed for the split, weights and augmentation (default: {defaults.seed}; "
-        f"{FINE_TUNE['seed']} with --fine-tune)",
-    )
+    # Not given: the bundled model's TrainSettings (or its second stage's), or a classic network's own recipe.
+    for field, what in SCHEDULE_OPTIONS.items():
+        default = getattr(defaults, field)
+        stage = f", {FINE_TUNE[field]} with --fine-tune" if field in FINE_TUNE else ""
+        parser.add_argument(_option(field), type=type(default), default=argparse.SUPPRESS,
+                            help=f"{what} (default: {default} for {BUNDLED}{stage}; a classic network's recipe has "
+                            "its own)")  # fmt: skip
     parser.add_argument(
         "--no-augment", dest="augment", action="store_false", help="train on plain MNIST, without augmentation"
     )
     parser.add_argument(
-        "--rotation-degrees", type=float, default=defaults.rotation_degrees, help="augmentation: maximum rotation"
-    )
-    parser.add_argument(
-        "--zoom", type=float, default=defaults.zoom, help="augmentation: maximum zoom in or out (share of size)"
-    )
-    parser.add_argument(
-        "--shift", type=float, default=defaults.shift, help="augmentation: maximum shift (share of size)"
-    )
-    parser.add_argument(
-        "--thickness-probability",
-        type=float,
-        default=defaults.thickness_probability,
-        help="augmentation: chance of thickening or thinning the strokes",
-    )
-    parser.add_argument(
-        "--no-redraw",
-        dest="redraw",
+        "--no-restroke",
+        dest="restroke",
         action="store_false",
-        help="skip the redrawn copy of each digit (canvas-style pen strokes through the app's pipeline)",
+        help="skip the restroked copy of each digit (canvas-style pen strokes through the app's pipeline)",
     )
-    parser.add_argument(
-        "--elastic-probability",
-        type=float,
-        default=defaults.elastic_probability,
-        help="chance that a redrawn digit is also elastically distorted",
-    )
-    parser.add_argument(
-        "--nondigits",
-        type=int,
-        default=defaults.nondigits,
-        help="generated non-digit drawings trained toward 'no digit' (uniform probabilities), "
-        "at most one per 6 training digits; 0 turns this off",
-    )
-    parser.add_argument(
-        "--styled-digits",
-        type=int,
-        default=defaults.styled_digits,
-        help="digits drawn from stroke templates of handwriting styles MNIST lacks (flagged 1s, crossed 7s, ...), "
-        "at most one per 3 training digits; 0 turns this off",
-    )
+    for field, what in RECIPE_OPTIONS.items():
+        default = getattr(defaults, field)
+        parser.add_argument(_option(field), type=type(default), default=default, help=what)
     parser.add_argument(
         "--filters",
         type=int,
@@ -134,11 +115,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="channels of the network's two conv-conv-pool stages (ignored when continuing a model)",
     )
     for pens, what in [
-        ("redraw_pens", "redrawn digits, as shares of the digit's height"),
+        ("restroke_pens", "restroked digits, as shares of the digit's height"),
         ("template_pens", "styled digits, as shares of the drawing's size"),
     ]:
         parser.add_argument(
-            "--" + pens.replace("_", "-"),
+            _option(pens),
             type=float,
             nargs=2,
             metavar=("LOW", "HIGH"),
@@ -190,29 +171,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
-    # Import the training stack only once the data is there: TensorFlow takes seconds to load.
-    from digitlab.training import train
-
     if (args.fine_tune or hasattr(args, "init_from")) and (args.arch != BUNDLED or args.kfold is not None):
         print(
             f"error: --init-from and --fine-tune continue training {BUNDLED}; not with --arch or --kfold",
             file=sys.stderr,
         )
         return 2
+    verbose = 2 if args.quiet else "auto"
     if args.arch != BUNDLED:
         if args.kfold is not None:
             print(f"error: --kfold cross-validates the {BUNDLED} recipe only", file=sys.stderr)
             return 2
-        return train_classic(mnist, args, data_path)
+        if args.arch == BASELINE:
+            return train_baseline_model(mnist, args, data_path)
+        return train_classic_model(mnist, args, data_path, verbose)
     given = {field.name: getattr(args, field.name) for field in fields(TrainSettings) if hasattr(args, field.name)}
     if args.fine_tune:
         given = {**FINE_TUNE, "init_from": os.path.relpath(MODEL_PATH), **given}
     settings = TrainSettings(**given)
     if args.kfold is not None:
-        return run_cross_validation(mnist, args.kfold, settings, args.output_dir, verbose=2 if args.quiet else "auto")
+        return run_cross_validation(mnist, args.kfold, settings, args.output_dir, verbose)
     print(f"Training on {data_path} -> {args.output_dir} with {settings}")
     try:
-        metadata = train(mnist, settings, data_path, args.output_dir, verbose=2 if args.quiet else "auto")
+        metadata = train(mnist, settings, data_path, args.output_dir, verbose=verbose)
     except ModelLoadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -222,72 +203,60 @@ def main(argv: list[str] | None = None) -> int:
         f"MNIST test accuracy {metadata['test_accuracy']:.4%} on {metadata['test_size']} images, "
         f"{metadata['training_seconds']:.0f} s. Wrote {args.output_dir}/."
     )
-    write_evaluation(mnist, settings, data_path, args.output_dir / metadata["model_file"], args.output_dir)
+    write_evaluation(mnist, model_files(BUNDLED, args.output_dir), data_path, settings.limit)
     (x_test, y_test) = mnist[1]
     write_samples(x_test, y_test, args.output_dir / SAMPLES_PATH.name)
     return 0
 
 
-def train_classic(mnist, args: argparse.Namespace, data_path: Path) -> int:
-    """`--arch` other than the bundled model: a classic network (with its evaluation) or the PCA + SVC baseline."""
-    seed = getattr(args, "seed", TrainSettings.seed)
-    from digitlab import zoo
-
-    if args.arch == BASELINE:
-        every = None if args.limit else zoo_pendigits_every()
-        print(f"Training {BASELINE} on {data_path} -> {zoo.zoo_dir(args.output_dir)}/ (seed {seed})")
-        result = zoo.train_baseline(
-            mnist, data_path, args.output_dir, seed=seed, limit=args.limit, pendigits_every=every
-        )
-        print(
-            f"{BASELINE}: MNIST test accuracy {result['test_accuracy']:.2%} on {result['test_size']} images, "
-            f"trained on {result['train_size']:,} images in {result['training_seconds']:.0f} s."
-        )
-        return 0
-    settings = zoo.ZooSettings(
-        args.arch, getattr(args, "epochs", None), getattr(args, "batch_size", None),
-        getattr(args, "learning_rate", None), args.validation_size, seed, args.limit,
-    )  # fmt: skip
-    print(f"Training {args.arch} on {data_path} -> {zoo.zoo_dir(args.output_dir)}/ with {settings.resolved()}")
-    metadata = zoo.train_recipe(mnist, settings, data_path, args.output_dir, verbose=2 if args.quiet else "auto")
+def train_classic_model(mnist, args: argparse.Namespace, data_path: Path, verbose) -> int:
+    """`--arch` a classic network: train it with its recipe, then write its evaluation."""
+    settings = ClassicSettings(
+        arch=args.arch,
+        epochs=getattr(args, "epochs", None),
+        batch_size=getattr(args, "batch_size", None),
+        learning_rate=getattr(args, "learning_rate", None),
+        validation_size=args.validation_size,
+        seed=getattr(args, "seed", FitSettings.seed),
+        limit=args.limit,
+    )
+    print(f"Training {args.arch} on {data_path} -> {zoo_dir(args.output_dir)}/ with {resolve(settings)}")
+    metadata = train_classic(mnist, settings, data_path, args.output_dir, verbose=verbose)
     print(
         f"{args.arch}: {metadata['parameters']:,} parameters, {metadata['size_bytes'] / 1e6:.1f} MB; epoch "
         f"{metadata['best_epoch']}/{metadata['epochs_run']} kept, MNIST test accuracy {metadata['test_accuracy']:.2%}, "
         f"{metadata['training_seconds']:.0f} s, {metadata['predict_ms']['p50']:.2f} ms per prediction (p50)."
     )
-    files = zoo.model_files(args.arch, args.output_dir)
-    _, (x_test, y_test) = mnist
-    if args.limit:
-        x_test, y_test = x_test[: args.limit], y_test[: args.limit]
-    from digitlab.evaluate import write_artifacts
-
-    write_artifacts(files.model, x_test, y_test, data_path, files.evaluation.parent, stem=files.evaluation.stem)
-    print(f"Evaluation written to {files.evaluation} and {files.evaluation_summary}.")
+    write_evaluation(mnist, model_files(args.arch, args.output_dir), data_path, args.limit)
     return 0
 
 
-def zoo_pendigits_every() -> int | None:
-    """Every k-th pen-drawn digit for the baseline's drawn-digit accuracy (as the benchmark), None without the data."""
-    from digitlab.config import PENDIGITS_PATH
+def train_baseline_model(mnist, args: argparse.Namespace, data_path: Path) -> int:
+    """`--arch pca-svc`: fit the baseline and write its numbers (its drawn-digit accuracy too, given the data)."""
+    seed = getattr(args, "seed", FitSettings.seed)
+    every = None if args.limit or not PENDIGITS_PATH.is_file() else BASELINE_PENDIGITS_EVERY
+    print(f"Training {BASELINE} on {data_path} -> {zoo_dir(args.output_dir)}/ (seed {seed})")
+    result = train_baseline(mnist, data_path, args.output_dir, seed=seed, limit=args.limit, pendigits_every=every)
+    print(
+        f"{BASELINE}: MNIST test accuracy {result['test_accuracy']:.2%} on {result['test_size']} images, "
+        f"trained on {result['train_size']:,} images in {result['training_seconds']:.0f} s."
+    )
+    return 0
 
-    return int(os.environ.get("DIGITLAB_PENDIGITS_EVERY", 10)) if PENDIGITS_PATH.is_file() else None
 
-
-def write_evaluation(mnist, settings: TrainSettings, data_path: Path, model_path: Path, output_dir: Path) -> None:
-    """Write the saved model's evaluation artifacts (predictions, metrics, mistakes on the test set)."""
-    from digitlab.evaluate import write_artifacts
-
+def write_evaluation(mnist, files: ModelFiles, data_path: Path, limit: int | None) -> None:
+    """Write a saved model's evaluation artifacts (predictions, metrics, mistakes on the test set)."""
     _, (x_test, y_test) = mnist
-    if settings.limit:
-        x_test, y_test = x_test[: settings.limit], y_test[: settings.limit]
-    summary = write_artifacts(model_path, x_test, y_test, data_path, output_dir)
-    print(f"Evaluation: test accuracy {summary['accuracy']:.2%} on {summary['test_size']} images, in {output_dir}/.")
+    x_test, y_test = x_test[:limit], y_test[:limit]
+    summary = write_artifacts(files.model, x_test, y_test, data_path, files.evaluation.parent, files.evaluation.stem)
+    print(
+        f"Evaluation: test accuracy {summary['accuracy']:.2%} on {summary['test_size']} images, "
+        f"in {files.evaluation} and {files.evaluation_summary}."
+    )
 
 
 def run_cross_validation(mnist, folds: int, settings: TrainSettings, output_dir: Path, verbose) -> int:
     """Stratified K-fold CV on the training set, saved under "kfold" in the metadata; the model is untouched."""
-    from digitlab.evaluate import cross_validate, save_cross_validation
-
     if folds < 2:
         print("error: --kfold needs K >= 2", file=sys.stderr)
         return 2

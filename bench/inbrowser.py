@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import cycle, islice
 
-from digitlab import browser
+from bench import browser
 from digitlab.config import ROOT_DIR
 
 VIEWPORT = {"width": 1400, "height": 1100}

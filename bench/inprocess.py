@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from bench.tutorial import WARM_UP_RUNS, time_on_tutorial_stack, time_steps, time_tutorial_step, tutorial_predictor
-from digitlab import pendigits
-from digitlab.browser import DIGIT_STROKES
-from digitlab.data import load_mnist, to_float_images
+from bench.browser import DIGIT_STROKES
+from bench.tutorial import time_on_tutorial_stack, time_steps, time_tutorial_step, tutorial_pipeline
+from digitlab.data import DataNotFoundError, load_mnist, to_float_images
+from digitlab.drawn.canvas import draw_on_canvas
+from digitlab.drawn.drawings import PenDrawing, every_kth
+from digitlab.drawn.harness import READERS, DrawnScores, Pipeline, score_drawings
+from digitlab.drawn.pendigits import load_pendigits
 from digitlab.model import predict_proba
 from digitlab.preprocess import canvas_to_mnist
+from digitlab.timing import WARM_UP_RUNS
 
 
 @dataclass
@@ -46,8 +51,8 @@ def sample_canvases() -> list[np.ndarray]:
     """A few canvas drawings (uint8 (280, 280, 4)) of the browser driver's digit strokes, drawn with the brush."""
     canvases = []
     for label, strokes in DIGIT_STROKES.items():
-        digit = pendigits.PenDigit(label, 0, tuple(np.array(stroke, dtype=np.float32) for stroke in strokes))
-        canvases.append(pendigits.render_digit(digit))
+        digit = PenDrawing(label, "bench", tuple(np.array(stroke, dtype=np.float32) for stroke in strokes))
+        canvases.append(draw_on_canvas(digit).picture)
     return canvases
 
 
@@ -96,19 +101,18 @@ def mnist_accuracy(model, limit: int | None = None) -> tuple[float, int]:
     return float((predicted == y_test).mean()), len(y_test)
 
 
-def drawn_accuracy(model, path: Path, every: int, limit: int | None = None) -> dict[str, dict] | None:
-    """Per-condition accuracy on the pen-drawn set for {"draw page": ..., "digitlab": ..., "tutorial": ...};
-    None without data.
-
-    "draw page" reads the strokes redrawn, as DigitLab's draw page does; "digitlab" and "tutorial" read the
-    canvas's picture. Every `every`-th digit of each writer is used (then at most `limit` digits); all
-    three see the same drawings.
-    """
+def drawn_accuracy(model, path: Path, every: int, limit: int | None = None) -> dict[str, DrawnScores] | None:
+    """Scores on the pen-drawn set of DigitLab's draw page (the strokes), DigitLab reading the canvas picture,
+    and the tutorial approach; None without data. Every `every`-th digit of each writer is used (then at most
+    `limit` digits); all three see the same drawings."""
     try:
-        digits = pendigits.every_kth(pendigits.load_pendigits(path), every)[:limit]
-    except pendigits.PendigitsNotFoundError:
+        digits = every_kth(load_pendigits(path), every)[:limit]
+    except DataNotFoundError:
         return None
-    predictors = {"digitlab": pendigits.canvas_predictor(model), "tutorial": tutorial_predictor(model)}
-    results = pendigits.compare_drawn_digit_accuracy(predictors, digits)
-    strokes = pendigits.drawn_digit_accuracy(pendigits.canvas_predictor(model), digits, render=pendigits.redraw_digit)
-    return {"draw page": strokes, **results}
+    classify = partial(predict_proba, model)
+    pipelines = {
+        "draw page": Pipeline(READERS["draw page"], classify),
+        "canvas picture": Pipeline(READERS["canvas picture"], classify),
+        "tutorial": tutorial_pipeline(model),
+    }
+    return score_drawings(pipelines, digits)

@@ -3,12 +3,20 @@ time of one prediction; writes model/zoo/benchmark.json, which the Compare model
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
+import numpy as np
+
 from bench.report import Row, markdown_table
-from digitlab import zoo
-from digitlab.data import file_sha256
-from digitlab.model import load_model
+from digitlab import catalog
+from digitlab.config import IMAGE_SIZE
+from digitlab.drawn.drawings import every_kth
+from digitlab.drawn.harness import READERS, Pipeline, score_drawings
+from digitlab.drawn.pendigits import load_pendigits
+from digitlab.model import load_model, predict_proba
+from digitlab.provenance import file_sha256
+from digitlab.timing import time_call
 
 
 def measure_models(pendigits_path: Path, every: int, limit: int | None = None, output: Path | None = None) -> dict:
@@ -16,13 +24,23 @@ def measure_models(pendigits_path: Path, every: int, limit: int | None = None, o
 
     Returns {name: {"accuracy", "count", "conditions", "predict_ms", "model_sha256", ...}} and writes it.
     """
-    names = zoo.available_models()
-    models = {name: load_model(zoo.model_files(name).model) for name in names}
-    results = zoo.drawn_accuracy(zoo.shared_canvas_predictors(models), every, pendigits_path, limit)
-    for name, model in models.items():
-        results[name]["predict_ms"] = zoo.time_prediction(model)
-        results[name]["model_sha256"] = file_sha256(zoo.model_files(name).model)
-    zoo.write_benchmark(results, output, pendigits=pendigits_path.name, every=every, limit=limit)
+    files = {name: catalog.model_files(name) for name in catalog.available_models()}
+    models = {name: load_model(model_files.model) for name, model_files in files.items()}
+    digits = every_kth(load_pendigits(pendigits_path), every)[:limit]
+    # Every model reads the drawings as the Compare models page has always measured them: from the picture.
+    reader = READERS["canvas picture"]
+    pipelines = {name: Pipeline(reader, partial(predict_proba, model)) for name, model in models.items()}
+    image = np.zeros((1, IMAGE_SIZE, IMAGE_SIZE), np.float32)
+    results = {}
+    for name, scores in score_drawings(pipelines, digits).items():
+        results[name] = {
+            **scores.summary(),
+            "digits": len(digits),
+            "every": every,
+            "predict_ms": time_call(partial(predict_proba, models[name], image)),
+            "model_sha256": file_sha256(files[name].model),
+        }
+    catalog.write_benchmark(results, output, pendigits=pendigits_path.name, every=every, limit=limit)
     return results
 
 
@@ -31,7 +49,7 @@ def model_rows(results: dict) -> list[Row]:
     return [
         Row(
             "Models",
-            zoo.model_files(name).title,
+            catalog.model_files(name).title,
             f"{result['accuracy']:.1%} of {result['count']:,} drawn",
             f"{result['predict_ms']['p50']:.2f} ms / {result['predict_ms']['p95']:.2f} ms",
         )

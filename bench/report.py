@@ -102,7 +102,7 @@ def keras_version() -> str:
 
 
 def chromium_version() -> str:
-    from digitlab.browser import chromium_path
+    from bench.browser import chromium_path
 
     try:
         output = subprocess.run([chromium_path(), "--version"], capture_output=True, text=True, timeout=20).stdout

@@ -22,19 +22,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
-from digitlab.config import IMAGE_SIZE, ROOT_DIR
+from digitlab.config import ROOT_DIR
+from digitlab.drawn.harness import Pipeline
+from digitlab.preprocess import resize_whole_canvas
+from digitlab.timing import WARM_UP_RUNS
 
 TUTORIAL_BACKEND = "tensorflow"
-WARM_UP_RUNS = 5
 
 
 def tutorial_to_mnist(rgba: np.ndarray) -> np.ndarray:
     """Canvas uint8 (H, W, 4) -> float32 (28, 28) in [0, 1]: greyscale, whole-canvas resize, inverted if light."""
-    grey = Image.fromarray(np.ascontiguousarray(rgba[..., :3])).convert("L").resize((IMAGE_SIZE, IMAGE_SIZE))
-    pixels = np.asarray(grey, dtype=np.float32) / 255.0
-    return 1.0 - pixels if pixels.mean() > 0.5 else pixels
+    return resize_whole_canvas(rgba).image
 
 
 def tutorial_predict(model, rgba: np.ndarray) -> np.ndarray:
@@ -42,14 +41,13 @@ def tutorial_predict(model, rgba: np.ndarray) -> np.ndarray:
     return model.predict(tutorial_to_mnist(rgba)[None, ..., None], verbose=0)[0]
 
 
-def tutorial_predictor(model):
-    """A `predict_fn` for `pendigits.drawn_digit_accuracy`: canvases (N, H, W, 4) -> int (N,) labels."""
+def tutorial_pipeline(model) -> Pipeline:
+    """The tutorial approach for the drawn-accuracy harness: the canvas's picture resized whole, `model.predict`."""
 
-    def predict(canvases: np.ndarray) -> np.ndarray:
-        images = np.stack([tutorial_to_mnist(canvas) for canvas in canvases])
-        return model.predict(images[..., None], verbose=0, batch_size=len(images)).argmax(axis=1)
+    def classify(images: np.ndarray) -> np.ndarray:
+        return model.predict(images[..., None], verbose=0, batch_size=len(images))
 
-    return predict
+    return Pipeline(lambda canvas: resize_whole_canvas(canvas.picture), classify)
 
 
 def time_steps(preprocess: Callable, infer: Callable, rgba: np.ndarray) -> tuple[float, float]:

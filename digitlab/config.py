@@ -1,4 +1,4 @@
-"""Constants shared by the app, training, benchmarks and tests."""
+"""Constants shared by the app, training, benchmarks and tests: paths, geometry, thresholds, colours, state keys."""
 
 from pathlib import Path
 
@@ -12,36 +12,34 @@ SAMPLES_PATH = MODEL_DIR / "samples.npz"
 # Predictions of the bundled model on the MNIST test set, and its misclassified images.
 EVALUATION_PATH = MODEL_DIR / "evaluation.npz"
 EVALUATION_SUMMARY_PATH = MODEL_DIR / "evaluation.json"
-# The classic networks beside the bundled one (see digitlab.zoo): model/zoo/<name>.keras, <name>.json, ...
+# The classic networks beside the bundled one (see digitlab.catalog): model/zoo/<name>.keras, <name>.json, ...
 ZOO_DIR_NAME = "zoo"
-ZOO_DIR = MODEL_DIR / ZOO_DIR_NAME
 # Drawn-digit accuracy and prediction time of every bundled model, written by `python -m bench --models`.
 BENCHMARK_FILE_NAME = "benchmark.json"
 KERAS_MNIST_PATH = Path.home() / ".keras" / "datasets" / "mnist.npz"
-# Beside the checkout: MNIST and the pen-drawn development set (never committed here).
+# Beside the checkout: MNIST and the pen-drawn data sets (never committed here).
 SHARED_DATA_DIR = ROOT_DIR.parent / "shared" / "data"
 PENDIGITS_PATH = SHARED_DATA_DIR / "pendigits" / "pendigits-orig.tra"
 
 # MNIST geometry (LeCun et al.): the digit fits a 20x20 box, centred by mass in 28x28.
 IMAGE_SIZE = 28
 DIGIT_BOX = 20
-# MNIST's centre of mass sits at pixel index (14, 14) (measured: 13.99, 14.00).
+# Where MNIST's centre of mass sits, as pixel indices (row, column).
 CENTRE_OF_MASS = (14.0, 14.0)
 NUM_CLASSES = 10
-# MNIST's median stroke width at 28x28 (measured on the test set: median 2.5 px, 10-90 % 1.9-3.6 px).
+# MNIST's median stroke width at 28x28, in pixels.
 MNIST_STROKE_WIDTH = 2.5
 
 # Ink detection: a pixel counts as ink when it differs from the background by this much (0..1).
 INK_THRESHOLD = 0.1
 # A drawing whose ink spans fewer pixels than this share of the canvas' short side is "too small".
 MIN_INK_EXTENT = 0.08
-# A pen this wide a share of the drawing's longest side closes loops and merges strokes. On the pen-drawn
-# development set the bundled model reads 97.7 % of such drawings, against 98.6 % of the others.
+# A pen this wide a share of the drawing's longest side closes loops and merges strokes.
 THICK_PEN_SHARE = 0.25
-# The draw page redraws the canvas's strokes with a pen this share of the drawing's longest side (at least
-# MIN_REDRAW_PEN pixels, and never wider than the pen drawn with), so a small drawing keeps its loops open.
-REDRAW_PEN_SHARE = 0.04
-MIN_REDRAW_PEN = 3.0
+# The draw page reads the canvas's strokes with a pen this share of the drawing's longest side (at least
+# MIN_READING_PEN pixels, and never wider than the pen drawn with), so a small drawing keeps its loops open.
+READING_PEN_SHARE = 0.04
+MIN_READING_PEN = 3.0
 
 # Canvas defaults: big enough for a finger, stroke width that maps to MNIST's ~2-3 px at 28x28.
 CANVAS_SIZE = 280
@@ -51,10 +49,22 @@ STROKE_WIDTH_RANGE = (6, 40)
 # Below this confidence the app says it is unsure instead of announcing a digit.
 CONFIDENT_THRESHOLD = 0.6
 
+# Theme: the accent marks the answer everywhere (charts, pictures, the big digit); .streamlit/config.toml's
+# primaryColor must be the same colour (a test checks it).
+ACCENT = "#e4572e"
+MUTED = "#9aa5b1"
+TEXT_COLOUR = "#111827"
+
 # Session-state keys: the seam between the drawing page, the other pages and the tests.
 STATE_IMAGE = "digit_image"  # float32 (28, 28) in [0, 1], or None
 STATE_CANVAS_RGBA = "canvas_rgba"  # uint8 (H, W, 4) as returned by the canvas, or None
-STATE_CANVAS_STROKES = "canvas_strokes"  # list[digitlab.strokes.Stroke] read from the canvas, or None
+STATE_CANVAS_JSON = "canvas_json"  # the canvas's fabric.js JSON (its strokes), or None
 STATE_CANVAS_KEY = "canvas_key"  # int bumped to clear the canvas
 STATE_SAMPLE = "sample_index"  # int: the MNIST sample shown inside the network when nothing is drawn
-STATE_MODEL = "model_name"  # str: the model every page uses, "digitlab" (the bundled CNN) or a zoo name
+STATE_MODEL = "model_name"  # str: the model every page uses, "digitlab" (the bundled CNN) or a classic's name
+
+
+def hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    """ "#e4572e" -> (228, 87, 46)."""
+    value = colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)

@@ -1,8 +1,7 @@
-"""MNIST loading (offline), and file checksums that tie artifacts to their data and model."""
+"""MNIST: finding and loading it, and the few sample digits bundled with the app."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,7 @@ MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
 class DataNotFoundError(FileNotFoundError):
-    """MNIST is not where we looked; the message says where to put it."""
+    """A data set is not where we looked; the message says where to put it or where to get it."""
 
 
 def find_mnist(path: str | Path | None = None) -> Path:
@@ -45,15 +44,6 @@ def load_mnist(path: str | Path | None = None) -> tuple[tuple[np.ndarray, np.nda
 def to_float_images(images: np.ndarray) -> np.ndarray:
     """uint8 (N, 28, 28) in [0, 255] -> float32 (N, 28, 28) in [0, 1]."""
     return np.asarray(images, dtype=np.float32) / 255.0
-
-
-def file_sha256(path: str | Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_samples(x_test: np.ndarray, y_test: np.ndarray, path: str | Path, per_class: int = 10) -> Path:

@@ -1,4 +1,4 @@
-"""How good is a model: its predictions on the MNIST test set, scikit-learn metrics, its mistakes, k-fold CV.
+"""How good is a model: its predictions on the MNIST test set, scikit-learn metrics and its mistakes.
 
 The artifacts written here (`evaluation.npz`, `evaluation.json`) let the app show all of this without
 MNIST or a forward pass; they carry the model file's SHA-256 so a stale set is detected.
@@ -10,21 +10,20 @@ MNIST or a forward pass; they carry the model file's SHA-256 so a stale set is d
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import sys
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import sklearn
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold
 
-from digitlab.config import EVALUATION_PATH, EVALUATION_SUMMARY_PATH, METADATA_PATH, MODEL_PATH, NUM_CLASSES
-from digitlab.data import DataNotFoundError, file_sha256, find_mnist, load_mnist, to_float_images
+from digitlab.config import EVALUATION_PATH, EVALUATION_SUMMARY_PATH, MODEL_PATH, NUM_CLASSES
+from digitlab.data import DataNotFoundError, find_mnist, load_mnist, to_float_images
+from digitlab.model import ModelLoadError, load_model, predict_proba
+from digitlab.provenance import data_identity, file_sha256, timestamp, write_json
 
 DIGITS = list(range(NUM_CLASSES))
 # Correctly classified test images kept per class, so a diagonal cell has something to show.
@@ -79,12 +78,15 @@ def summarise(labels: np.ndarray, predicted: np.ndarray) -> dict:
 
 
 def confused_pairs(matrix: np.ndarray, top: int = TOP_CONFUSED_PAIRS) -> list[dict]:
-    """The `top` largest off-diagonal cells of a (10, 10) count matrix, largest first, as {true, predicted, count}."""
+    """The `top` largest off-diagonal cells of a (10, 10) count matrix, largest first, as {true, predicted, count}.
+
+    A (10, 11) matrix (a drawn-digit confusion) has a last column of drawings read as no digit at all.
+    """
     matrix = np.asarray(matrix)
     pairs = [
         {"true": t, "predicted": p, "count": int(matrix[t, p])}
-        for t in range(len(matrix))
-        for p in range(len(matrix))
+        for t in range(matrix.shape[0])
+        for p in range(matrix.shape[1])
         if t != p and matrix[t, p] > 0
     ]
     return sorted(pairs, key=lambda pair: -pair["count"])[:top]
@@ -114,8 +116,6 @@ def build_evaluation(labels: np.ndarray, probabilities: np.ndarray, images: np.n
 
 def evaluate_model(model, x_test: np.ndarray, y_test: np.ndarray) -> Evaluation:
     """Run `model` on uint8 (N, 28, 28) test images with labels (N,) and measure it."""
-    from digitlab.model import predict_proba
-
     return build_evaluation(y_test, predict_proba(model, to_float_images(x_test)), x_test)
 
 
@@ -128,16 +128,14 @@ def write_artifacts(
     stem: str = EVALUATION_PATH.stem,
 ) -> dict:
     """Evaluate the saved model on uint8 (N, 28, 28) test images; write <stem>.npz/.json; returns the summary."""
-    from digitlab.model import load_model
-
     model_path, output_dir = Path(model_path), Path(output_dir)
     evaluation = evaluate_model(load_model(model_path), x_test, y_test)
     summary = {
         "model_file": model_path.name,
         "model_sha256": file_sha256(model_path),
-        "data": {"file": Path(data_path).name, "sha256": file_sha256(data_path)},
+        "data": data_identity(data_path),
         **evaluation.summary,
-        "evaluated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "evaluated_at": timestamp(),
         "versions": {"scikit-learn": sklearn.__version__},
     }
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -150,7 +148,7 @@ def write_artifacts(
         images=evaluation.images.astype(np.uint8),
         model_sha256=np.array(summary["model_sha256"]),
     )
-    (output_dir / f"{stem}.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_json(output_dir / f"{stem}.json", summary)
     return summary
 
 
@@ -246,62 +244,6 @@ def confusion_frame(matrix: np.ndarray, normalised: bool = False) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def cross_validate(x_train: np.ndarray, y_train: np.ndarray, folds: int, settings, verbose="auto") -> dict:
-    """Stratified K-fold CV of the training recipe on uint8 (N, 28, 28) images; returns a JSON-ready report.
-
-    Each fold trains a fresh model exactly as `train` does (same settings, a validation split carved out of
-    the fold's training part to pick the best epoch) and is scored on its held-out fold. `settings.limit`
-    keeps only the first N images. std is the population standard deviation, as in scikit-learn's examples.
-    """
-    import keras
-
-    from digitlab.model import build_model, predict_proba
-    from digitlab.training import fit_model, split_validation
-
-    if settings.limit:
-        x_train, y_train = x_train[: settings.limit], y_train[: settings.limit]
-    images = to_float_images(x_train)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=settings.seed)
-    started = time.perf_counter()
-    results = []
-    for fold, (train_index, test_index) in enumerate(splitter.split(images, y_train), start=1):
-        keras.backend.clear_session()
-        keras.utils.set_random_seed(settings.seed)
-        validation_size = min(settings.validation_size, len(train_index) // 5)
-        fold_train, validation = split_validation(
-            images[train_index], y_train[train_index], validation_size, settings.seed
-        )
-        model = build_model(filters=settings.filters)
-        fit_model(model, fold_train, validation, settings, verbose=verbose)
-        predicted = predict_proba(model, images[test_index]).argmax(axis=1)
-        score = float(accuracy_score(y_train[test_index], predicted))
-        results.append(
-            {"fold": fold, "accuracy": score, "train_size": int(len(train_index)), "test_size": int(len(test_index))}
-        )
-        print(f"Fold {fold}/{folds}: accuracy {score:.2%} on {len(test_index)} held-out images", flush=True)
-    scores = np.array([result["accuracy"] for result in results])
-    return {
-        "k": folds,
-        "folds": results,
-        "mean_accuracy": float(scores.mean()),
-        "std_accuracy": float(scores.std()),
-        "images": int(len(images)),
-        "settings": asdict(settings),
-        "seconds": round(time.perf_counter() - started, 1),
-        "run_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-    }
-
-
-def save_cross_validation(report: dict, metadata_path: str | Path = METADATA_PATH) -> Path:
-    """Store the k-fold report under "kfold" in the metadata JSON, keeping everything else in it."""
-    metadata_path = Path(metadata_path)
-    metadata = json.loads(metadata_path.read_text()) if metadata_path.is_file() else {}
-    metadata["kfold"] = report
-    metadata_path.parent.mkdir(parents=True, exist_ok=True)
-    metadata_path.write_text(json.dumps(metadata, indent=2) + "\n")
-    return metadata_path
-
-
 def format_report(summary: dict) -> str:
     """The numbers the Confusion matrix page shows, as plain text for the terminal."""
     lines = [
@@ -343,8 +285,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from digitlab.model import ModelLoadError, load_model
-
     args = parse_args(argv)
     output_dir = args.output_dir or args.model.parent
     try:

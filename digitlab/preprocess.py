@@ -38,6 +38,9 @@ class Preprocessed:
     cropped: np.ndarray  # float32 (h, w) in [0, 1]: the ink cropped to its bounding box
     fitted: np.ndarray  # float32, longest side 20, in [0, 1]: fitted into the 20x20 box
     image: np.ndarray  # float32 (28, 28) in [0, 1]: the model input, white digit on black
+    # The pen the canvas's strokes were drawn again with before these steps (see digitlab.reading), in canvas
+    # pixels; None when the picture itself was read.
+    reading_pen: float | None = None
 
     @property
     def extent(self) -> float:
@@ -105,6 +108,19 @@ def canvas_to_mnist(rgba: np.ndarray) -> np.ndarray | None:
     """Canvas RGBA uint8 (H, W, 4) -> float32 (28, 28) in [0, 1], white on black; None when blank."""
     steps = preprocess_canvas(rgba)
     return None if steps is None else steps.image
+
+
+def resize_whole_canvas(rgba: np.ndarray) -> Preprocessed:
+    """The tutorials' preparation, for comparison: the whole canvas in grey resized to 28x28 (no cropping, no
+    centring, aspect ratio lost), inverted when light. Like the tutorials it reads the colour channels only, so
+    a transparent canvas loses its ink; it never finds a canvas empty."""
+    grey = Image.fromarray(np.ascontiguousarray(np.asarray(rgba)[..., :3])).convert("L")
+    image = np.asarray(grey.resize((IMAGE_SIZE, IMAGE_SIZE)), dtype=np.float32) / 255.0
+    ink = np.asarray(grey, dtype=np.float32) / 255.0
+    if image.mean() > 0.5:
+        image, ink = 1.0 - image, 1.0 - ink
+    bbox = (0, 0, *ink.shape)
+    return Preprocessed(ink=ink, bbox=bbox, cropped=ink, fitted=image, image=image)
 
 
 def fit_to_box(image: np.ndarray, box: int) -> np.ndarray:

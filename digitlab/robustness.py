@@ -5,40 +5,35 @@
 
 Reports drawn-digit accuracy per canvas condition with its 95 % interval over writers, the share of drawn
 digits the app would flag as "not sure" (should stay <= 2 %), the calibration error of the confidence, and
-the share of each kind of non-digit drawing that is flagged. Each for both ways the app can read a drawing:
-the draw page, which redraws the canvas's strokes (`digitlab.strokes`), and the canvas's picture alone.
+the share of each kind of non-digit drawing that is flagged. Each for both ways the app can read a drawing
+(`digitlab.drawn.harness.READERS`): the draw page, which reads the canvas's strokes, and the canvas's picture.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
 from digitlab.config import CONFIDENT_THRESHOLD, PENDIGITS_PATH
-from digitlab.model import predict_proba
-from digitlab.nondigits import GENERATORS, TRAINING_KINDS, make_nondigits
-from digitlab.pendigits import (
-    CONDITIONS,
-    PenDigit,
-    compare_drawn_digit_accuracy,
-    jitter_params,
-    redraw_digit,
-    render_digit,
-)
-from digitlab.preprocess import Preprocessed, preprocess_canvas
+from digitlab.data import DataNotFoundError
+from digitlab.drawn.drawings import PenDrawing, every_kth
+from digitlab.drawn.harness import READERS, DrawnScores, Pipeline, score_drawings, score_in_random_conditions
+from digitlab.drawn.pendigits import load_pendigits
+from digitlab.drawn.synthetic import GENERATORS, TRAINING_KINDS, make_nondigits
+from digitlab.model import ModelLoadError, load_model, predict_proba
 
 CALIBRATION_BINS = 15
 # Resamples of the writers behind each accuracy's interval.
 BOOTSTRAP_RESAMPLES = 2000
 NONDIGIT_KINDS = (*GENERATORS, "several_digits")
-# How the app reads a drawing: the draw page redraws the strokes the canvas sends; the picture is the
-# canvas image alone (what the app falls back to when it cannot read the strokes).
-PIPELINES: dict[str, Callable[..., np.ndarray]] = {"draw page": redraw_digit, "canvas picture": render_digit}
+# A seed the training never used, for the non-digits measured here.
+NONDIGIT_SEED = 2026
 
 
 def is_flagged(probabilities: np.ndarray, threshold: float = CONFIDENT_THRESHOLD) -> np.ndarray:
@@ -90,54 +85,28 @@ def _pooled_accuracy(right: np.ndarray, total: np.ndarray, axis: int = -1) -> np
     return right.sum(axis=axis) / total.sum(axis=axis)
 
 
-def canvas_probabilities(model, canvases: np.ndarray) -> np.ndarray:
-    """uint8 (N, H, W, 4) canvases -> (N, 10) probabilities through the app's pipeline; blank rows are NaN."""
-    return steps_probabilities(model, [preprocess_canvas(canvas) for canvas in canvases])
+def drawn_digit_report(scores: DrawnScores, threshold: float = CONFIDENT_THRESHOLD) -> dict:
+    """One pipeline's scores on drawn digits -> accuracy per condition and overall, each with its interval over
+    writers, plus the flagged share, the calibration error and the thick-pen split."""
+    correct = scores.correct
+    probabilities = np.nan_to_num(scores.probabilities)
 
+    def summary(condition: str | None) -> dict:
+        rows = scores.rows(condition)
+        return {
+            "accuracy": scores.accuracy(condition),
+            "count": int(rows.sum()),
+            "interval": writer_interval(correct[rows], scores.writers[rows]),
+        }
 
-def steps_probabilities(model, steps: Sequence[Preprocessed | None]) -> np.ndarray:
-    """Prepared drawings (None for a blank canvas) -> (N, 10) probabilities; blank rows are NaN."""
-    drawn = [index for index, step in enumerate(steps) if step is not None]
-    probabilities = np.full((len(steps), 10), np.nan, np.float32)
-    if drawn:
-        probabilities[drawn] = predict_proba(model, np.stack([steps[index].image for index in drawn]))
-    return probabilities
-
-
-def drawn_digit_report(
-    model,
-    digits: Sequence[PenDigit],
-    threshold: float = CONFIDENT_THRESHOLD,
-    render: Callable[..., np.ndarray] = render_digit,
-) -> dict:
-    """Accuracy per condition of the benchmark's canvas renderings with its interval over writers, plus the
-    flagged share and the calibration error. `render` is one of PIPELINES' (default: the canvas picture)."""
-    recorded: list[np.ndarray] = []
-    thick_pens: list[np.ndarray] = []
-
-    def predict(canvases: np.ndarray) -> np.ndarray:
-        steps = [preprocess_canvas(canvas) for canvas in canvases]
-        probabilities = steps_probabilities(model, steps)
-        recorded.append(probabilities)
-        thick_pens.append(np.array([step is not None and step.is_pen_thick for step in steps], dtype=bool))
-        return np.where(np.isnan(probabilities[:, 0]), -1, np.nan_to_num(probabilities).argmax(axis=1))
-
-    result = compare_drawn_digit_accuracy({"app": predict}, digits, render=render)["app"]
-    raw = np.concatenate(recorded)
-    probabilities = np.nan_to_num(raw)
-    labels = np.tile([digit.label for digit in digits], len(CONDITIONS))
-    writers = np.tile([digit.writer for digit in digits], len(CONDITIONS))
-    # A blank canvas gets no answer, so it is never right.
-    correct = (probabilities.argmax(axis=1) == labels) & ~np.isnan(raw[:, 0])
-    for index, condition in enumerate(result["conditions"].values()):
-        rows = slice(index * len(digits), (index + 1) * len(digits))
-        condition["interval"] = writer_interval(correct[rows], writers[rows])
-    result["overall"]["interval"] = writer_interval(correct, writers)
-    result["thick_pen"] = thick_pen_summary(correct, np.concatenate(thick_pens))
-    result["flagged"] = float(is_flagged(probabilities, threshold).mean())
-    result["calibration_error"] = expected_calibration_error(probabilities.max(axis=1), correct)
-    result["mean_confidence"] = float(probabilities.max(axis=1).mean())
-    return result
+    return {
+        "conditions": {condition: summary(condition) for condition in scores.condition_names},
+        "overall": summary(None),
+        "thick_pen": thick_pen_summary(correct, scores.thick_pen),
+        "flagged": float(is_flagged(probabilities, threshold).mean()),
+        "calibration_error": expected_calibration_error(probabilities.max(axis=1), correct),
+        "mean_confidence": float(probabilities.max(axis=1).mean()),
+    }
 
 
 def thick_pen_summary(correct: np.ndarray, thick_pen: np.ndarray) -> dict:
@@ -150,29 +119,24 @@ def thick_pen_summary(correct: np.ndarray, thick_pen: np.ndarray) -> dict:
 
 
 def nondigit_report(
-    model,
-    digits: Sequence[PenDigit],
+    pipelines: Mapping[str, Pipeline],
+    digits: Sequence[PenDrawing],
     count: int = 200,
-    seed: int = 2026,
+    seed: int = NONDIGIT_SEED,
     threshold: float = CONFIDENT_THRESHOLD,
-    render: Callable[..., np.ndarray] = render_digit,
-) -> dict[str, float]:
-    """Share flagged of `count` drawings of each non-digit kind, rendered under random benchmark conditions.
+) -> dict[str, dict[str, float]]:
+    """{pipeline: {kind: share flagged}} of `count` drawings of each non-digit kind, each put on the canvas under
+    a random benchmark condition.
 
-    The seed differs from training's, and "held_out_glyph" and "several_digits" (real pen digits side
-    by side) are kinds the model never trained on.
+    "held_out_glyph" and "several_digits" (real pen digits side by side) are kinds the model never trained on.
     """
     rng = np.random.default_rng(seed)
-    names = list(CONDITIONS)
-    shares = {}
+    shares: dict[str, dict[str, float]] = {name: {} for name in pipelines}
     for offset, kind in enumerate(NONDIGIT_KINDS):
         drawings = make_nondigits(kind, count, seed + offset, digits)
-        canvases = np.stack(
-            [render(drawing, **jitter_params(CONDITIONS[names[rng.integers(len(names))]], rng)) for drawing in drawings]
-        )
-        probabilities = canvas_probabilities(model, canvases)
-        blank = np.isnan(probabilities[:, 0])
-        shares[kind] = float((blank | is_flagged(np.nan_to_num(probabilities), threshold)).mean())
+        for name, scores in score_in_random_conditions(pipelines, drawings, rng).items():
+            flagged = ~scores.is_read | is_flagged(np.nan_to_num(scores.probabilities), threshold)
+            shares[name][kind] = float(flagged.mean())
     return shares
 
 
@@ -247,20 +211,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from digitlab.model import ModelLoadError, load_model
-    from digitlab.pendigits import PendigitsNotFoundError, every_kth, load_pendigits
-
     try:
         model = load_model(args.model)
         digits = every_kth(load_pendigits(args.pendigits), args.every)
-    except (ModelLoadError, PendigitsNotFoundError) as error:
+    except (ModelLoadError, DataNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    drawn = {name: drawn_digit_report(model, digits, args.threshold, render) for name, render in PIPELINES.items()}
-    nondigits = {
-        name: nondigit_report(model, digits, args.nondigits, threshold=args.threshold, render=render)
-        for name, render in PIPELINES.items()
+    pipelines = {name: Pipeline(reader, partial(predict_proba, model)) for name, reader in READERS.items()}
+    drawn = {
+        name: drawn_digit_report(scores, args.threshold) for name, scores in score_drawings(pipelines, digits).items()
     }
+    nondigits = nondigit_report(pipelines, digits, args.nondigits, threshold=args.threshold)
     print(format_report(drawn, nondigits, len(digits)))
     return 0
 

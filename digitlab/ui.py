@@ -1,60 +1,87 @@
-"""Streamlit helpers shared by every page: cached loaders, the canvas wrapper and common widgets.
-
-This is the only module of the package that imports Streamlit.
+"""Streamlit helpers shared by every page: cached loaders, the model selector, the canvas wrapper and common
+widgets. This is the only module of the package that imports Streamlit; the charts it shows are built in
+`digitlab.charts`.
 """
 
 from __future__ import annotations
 
-import altair as alt
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
-from digitlab.architectures import BUNDLED
+from digitlab import catalog, charts
+from digitlab.canvas_frontend import CANVAS_HTML, COMPONENT_NAME, fast_canvas_assets
 from digitlab.config import (
     CANVAS_SIZE,
-    CONFIDENT_THRESHOLD,
     DEFAULT_STROKE_WIDTH,
+    MODEL_DIR,
+    SAMPLES_PATH,
+    STATE_CANVAS_JSON,
     STATE_CANVAS_KEY,
     STATE_CANVAS_RGBA,
-    STATE_CANVAS_STROKES,
     STATE_IMAGE,
     STATE_MODEL,
+    STATE_SAMPLE,
     STROKE_WIDTH_RANGE,
+    ZOO_DIR_NAME,
 )
-from digitlab.strokes import Stroke, canvas_strokes
+from digitlab.data import load_samples, to_float_images
+from digitlab.evaluate import ArtifactsNotFoundError, load_artifacts
+from digitlab.model import ModelLoadError, load_metadata, load_model
 from digitlab.visualize import enlarge
 
-ACCENT = "#e4572e"
-MUTED = "#9aa5b1"
+# --- Cached loaders ---------------------------------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner="Loading the model…")
-def get_model(path: str | None = None):
-    """A model loaded once per server process and file: the bundled one when `path` is None."""
-    from digitlab.model import load_model
-
+def get_model(path: str):
+    """A model loaded once per server process and file."""
     return load_model(path)
 
 
 @st.cache_data(show_spinner=False)
-def get_metadata(path: str | None = None) -> dict | None:
-    """A model's training metadata (the bundled model's when `path` is None), or None."""
-    from digitlab.model import load_metadata
-
+def get_metadata(path: str) -> dict | None:
+    """A model's training metadata, or None."""
     return load_metadata(path)
 
 
-def require_model():
-    """The model chosen in the sidebar (drawn here), cached, or an explanation of how to get it and a stop."""
-    from digitlab.model import ModelLoadError
+@st.cache_data(show_spinner=False)
+def get_samples() -> tuple[np.ndarray, np.ndarray] | None:
+    """The MNIST sample digits shipped in model/: (images uint8 (M, 28, 28), labels uint8 (M,)), or None."""
+    return load_samples(SAMPLES_PATH) if SAMPLES_PATH.is_file() else None
 
-    files = model_selector()
-    try:
-        return get_model() if files.name == BUNDLED else get_model(str(files.model))
-    except ModelLoadError as error:
-        st.error(f"**The model could not be loaded.** {error}", icon="🚫")
-        st.stop()
+
+def file_stamp(*paths) -> tuple:
+    """(mtime_ns, size) of each path, None for a missing one: part of a cache key so rewritten files reload."""
+    stats = [Path(path).stat() if Path(path).is_file() else None for path in paths]
+    return tuple((stat.st_mtime_ns, stat.st_size) if stat else None for stat in stats)
+
+
+@st.cache_data(show_spinner="Loading the evaluation…")
+def get_evaluation(npz_path: str, summary_path: str, stamp: tuple):
+    """The evaluation artifacts (an `evaluate.Evaluation`); `stamp` from `file_stamp` keys the cache."""
+    return load_artifacts(npz_path, summary_path)
+
+
+@st.cache_data(show_spinner=False)
+def get_comparison(stamp: tuple) -> pd.DataFrame:
+    """The comparison table of `catalog.comparison_rows`; `stamp` (see `model_files_stamp`) keys the cache."""
+    return pd.DataFrame(catalog.comparison_rows())
+
+
+def model_files_stamp() -> tuple:
+    """A cache key that changes when any file under model/ (the zoo included) is written."""
+    folders = [folder for folder in (MODEL_DIR, MODEL_DIR / ZOO_DIR_NAME) if folder.is_dir()]
+    paths = sorted(path for folder in folders for path in folder.iterdir() if path.is_file())
+    return tuple(zip(map(str, paths), file_stamp(*paths), strict=True))
+
+
+def get_models_by_name(names: list[str]) -> dict:
+    """{name: cached Keras model} for models of `catalog.available_models()`, each loaded on first use."""
+    return {name: get_model(str(catalog.model_files(name).model)) for name in names}
 
 
 # --- The model selector: one choice in session state, shared by every page -------------------------------------
@@ -62,26 +89,21 @@ def require_model():
 _MODEL_WIDGET = "_model_choice"
 
 
-def selected_model_files():
-    """The `zoo.ModelFiles` of the model chosen in the sidebar; the bundled model until another is chosen."""
-    from digitlab import zoo
-
-    name = st.session_state.get(STATE_MODEL, BUNDLED)
-    return zoo.model_files(name if name in zoo.available_models() else BUNDLED)
+def selected_model_files() -> catalog.ModelFiles:
+    """The files of the model chosen in the sidebar; the bundled model until another is chosen."""
+    name = st.session_state.get(STATE_MODEL, catalog.BUNDLED)
+    return catalog.model_files(name if name in catalog.available_models() else catalog.BUNDLED)
 
 
-def model_selector():
-    """Draw the sidebar's model picker (models whose files exist) and return the chosen model's `zoo.ModelFiles`."""
-    from digitlab import zoo
-    from digitlab.architectures import title
-
+def model_selector() -> catalog.ModelFiles:
+    """Draw the sidebar's model picker (models whose files exist) and return the chosen model's files."""
     files = selected_model_files()
     # Widgets forget their value on another page, so this one is re-seeded from the session-state key each run.
     st.session_state[_MODEL_WIDGET] = files.name
     st.sidebar.selectbox(
         "Model",
-        zoo.available_models(),
-        format_func=title,
+        catalog.available_models(),
+        format_func=catalog.title,
         key=_MODEL_WIDGET,
         on_change=_store_model,
         help="Every page uses this model. Compare them all on the Compare models page.",
@@ -89,28 +111,50 @@ def model_selector():
     return files
 
 
-def selected_metadata() -> dict | None:
-    """The training metadata of the model chosen in the sidebar, or None."""
-    files = selected_model_files()
-    return get_metadata() if files.name == BUNDLED else get_metadata(str(files.metadata))
-
-
 def _store_model() -> None:
     st.session_state[STATE_MODEL] = st.session_state[_MODEL_WIDGET]
 
 
-def drawing_canvas() -> tuple[np.ndarray | None, list[Stroke] | None]:
-    """Draw the canvas with its controls; returns the latest drawing: its uint8 (H, W, 4) picture and its
-    strokes (None when they cannot be read), or (None, None) before anything is drawn.
+def require_model():
+    """The model chosen in the sidebar (drawn here), cached, or an explanation of how to get it and a stop."""
+    files = model_selector()
+    try:
+        return get_model(str(files.model))
+    except ModelLoadError as error:
+        st.error(f"**The model could not be loaded.** {error}", icon=":material/block:")
+        st.stop()
+
+
+def selected_metadata() -> dict | None:
+    """The training metadata of the model chosen in the sidebar, or None."""
+    return get_metadata(str(selected_model_files().metadata))
+
+
+def require_evaluation(npz_path, summary_path):
+    """The cached evaluation artifacts, or an explanation of how to make them and a stop of the page."""
+    try:
+        return get_evaluation(str(npz_path), str(summary_path), file_stamp(npz_path, summary_path))
+    except ArtifactsNotFoundError as error:
+        st.info(f"**No evaluation to show yet.** {error}", icon=":material/grid_on:")
+        st.stop()
+
+
+# --- The drawing canvas -----------------------------------------------------------------------------------------
+
+
+def drawing_canvas() -> tuple[np.ndarray | None, dict | None]:
+    """Draw the canvas with its controls; returns the latest drawing as the canvas sent it: its uint8 (H, W, 4)
+    picture and its fabric.js JSON, or (None, None) before anything is drawn.
 
     The drawing is kept in session state, so other pages (and tests) see the same one.
     """
-    from streamlit_drawable_canvas import st_canvas
+    # Imported here: the package registers its component when imported, which needs a running Streamlit.
+    import streamlit_drawable_canvas
 
     use_fast_canvas()
     st.session_state.setdefault(STATE_CANVAS_KEY, 0)
     width = st.slider("Stroke width", *STROKE_WIDTH_RANGE, DEFAULT_STROKE_WIDTH, key="stroke_width")
-    result = st_canvas(
+    result = streamlit_drawable_canvas.st_canvas(
         stroke_width=width,
         stroke_color="#000000",
         background_color="#ffffff",
@@ -123,8 +167,8 @@ def drawing_canvas() -> tuple[np.ndarray | None, list[Stroke] | None]:
     st.button("Clear the canvas", icon=":material/delete:", on_click=clear_drawing)
     if result.image_data is not None:
         st.session_state[STATE_CANVAS_RGBA] = result.image_data
-        st.session_state[STATE_CANVAS_STROKES] = canvas_strokes(result.json_data)
-    return st.session_state.get(STATE_CANVAS_RGBA), st.session_state.get(STATE_CANVAS_STROKES)
+        st.session_state[STATE_CANVAS_JSON] = result.json_data
+    return st.session_state.get(STATE_CANVAS_RGBA), st.session_state.get(STATE_CANVAS_JSON)
 
 
 def use_fast_canvas() -> None:
@@ -143,8 +187,6 @@ def use_fast_canvas() -> None:
 @st.cache_resource(show_spinner=False)
 def _fast_canvas_component():
     """The canvas component without the send delay, registered once per process; None if it cannot be built."""
-    from digitlab.canvas_frontend import CANVAS_HTML, COMPONENT_NAME, fast_canvas_assets
-
     assets = fast_canvas_assets()
     if assets is None:
         return None
@@ -156,43 +198,29 @@ def clear_drawing() -> None:
     """Forget the drawing and remount an empty canvas."""
     st.session_state[STATE_CANVAS_KEY] = st.session_state.get(STATE_CANVAS_KEY, 0) + 1
     st.session_state[STATE_CANVAS_RGBA] = None
-    st.session_state[STATE_CANVAS_STROKES] = None
+    st.session_state[STATE_CANVAS_JSON] = None
     st.session_state[STATE_IMAGE] = None
+
+
+# --- Shared widgets ---------------------------------------------------------------------------------------------
+
+
+def start_page(name: str, heading: str, icon: str) -> None:
+    """Every page's start: the browser tab's title and icon, large type for answers, and the page's heading."""
+    st.set_page_config(page_title=f"DigitLab · {name}", page_icon=icon, layout="wide")
+    st.markdown(charts.PAGE_CSS, unsafe_allow_html=True)
+    st.title(heading)
 
 
 def show_prediction(probabilities: np.ndarray) -> None:
     """The predicted digit in large type with its confidence, or an honest "not sure"."""
-    digit = int(np.argmax(probabilities))
-    confidence = float(probabilities[digit])
     with st.container(key="prediction"):
-        if confidence >= CONFIDENT_THRESHOLD:
-            st.markdown(
-                f"<div class='big-digit'>{digit}</div><div class='confidence'>{confidence:.1%} confident</div>",
-                unsafe_allow_html=True,
-            )
-        else:
-            st.markdown(
-                "<div class='unsure'>Not sure: this may not be a digit</div>"
-                f"<div class='guess'>best guess {digit}, only {confidence:.0%} confident</div>",
-                unsafe_allow_html=True,
-            )
+        st.markdown(charts.prediction_html(probabilities), unsafe_allow_html=True)
 
 
-def probability_chart(probabilities: np.ndarray, label_size: int = 16) -> alt.Chart:
-    """Bar chart of the ten class probabilities, the predicted class highlighted; `label_size` of the digits."""
-    frame = pd.DataFrame({"digit": [str(d) for d in range(len(probabilities))], "probability": probabilities})
-    best = str(int(np.argmax(probabilities)))
-    bars = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("digit:N", sort=None, title="Digit", axis=alt.Axis(labelAngle=0, labelFontSize=label_size)),
-            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="Probability"),
-            color=alt.condition(alt.datum.digit == best, alt.value(ACCENT), alt.value(MUTED)),
-            tooltip=["digit", alt.Tooltip("probability:Q", format=".2%")],
-        )
-    )
-    return bars.properties(height=220)
+def show_prediction_summary(probabilities: np.ndarray) -> None:
+    """A compact prediction for a grid of models."""
+    st.markdown(charts.prediction_html(probabilities, compact=True), unsafe_allow_html=True)
 
 
 def show_image(image: np.ndarray, caption: str, width: int = 140) -> None:
@@ -201,16 +229,46 @@ def show_image(image: np.ndarray, caption: str, width: int = 140) -> None:
     st.image(enlarge(image, factor), caption=caption, width=width, clamp=True)
 
 
-# --- Inside the network: the input image, channel pickers and the charts of the network pages ---------------
+def show_pooling_example(example) -> None:
+    """The worked example of an `activations.PoolingExample`, as a table of its numbers."""
+    st.markdown(charts.pooling_html(example), unsafe_allow_html=True)
 
 
-@st.cache_data(show_spinner=False)
-def get_samples() -> tuple[np.ndarray, np.ndarray] | None:
-    """The MNIST sample digits shipped in model/: (images uint8 (M, 28, 28), labels uint8 (M,)), or None."""
-    from digitlab.config import SAMPLES_PATH
-    from digitlab.data import load_samples
+def channel_slider(label: str, channels: int, default: int, key: str) -> int:
+    """Pick a channel (or filter) number 0..channels-1; starts at `default`, the strongest one."""
+    if st.session_state.get(key, 0) >= channels:
+        del st.session_state[key]
+    return st.slider(label, 0, channels - 1, value=min(default, channels - 1), key=key)
 
-    return load_samples(SAMPLES_PATH) if SAMPLES_PATH.is_file() else None
+
+def explain_no_convolutions(missing: str) -> None:
+    """Say that the selected model (a plain dense network) has no `missing`, point to its weights, stop the page."""
+    files = selected_model_files()
+    st.info(
+        f"**{files.title} has no convolution or pooling layers, so it has no {missing} to show.** It flattens the "
+        "28×28 image into one row of 784 numbers, and every neuron of its first layer weighs all 784 pixels at "
+        "once: it has no filters that slide over the image, so it cannot reuse what it learned about a stroke in "
+        "one place in another. The **Filters** page shows what its neurons look for, as 28×28 weight images. "
+        "Pick a CNN in the sidebar to see this page.",
+        icon=":material/info:",
+    )
+    try:
+        st.page_link("pages/3_Filters.py", label="Filters: its first-layer weights", icon=":material/filter_alt:")
+    except StreamlitAPIException:  # the page runs on its own (AppTest): no other pages to link to
+        st.markdown("Open **Filters** in the sidebar.")
+    st.stop()
+
+
+# --- Inside the network: the input image ------------------------------------------------------------------------
+
+
+def require_layers(missing: str, layers_of):
+    """The selected model and the image to look inside it with, (keras.Model, float32 (28, 28)); stops the page,
+    explaining why, when the model has none of the layers it shows (`layers_of(model)` is empty)."""
+    model = require_model()
+    if not layers_of(model):
+        explain_no_convolutions(missing)
+    return model, network_input()
 
 
 def network_input() -> np.ndarray:
@@ -219,8 +277,6 @@ def network_input() -> np.ndarray:
     The drawing from the drawing page when there is one, else an MNIST sample digit the user picks
     (remembered across pages). Stops the page when there is neither.
     """
-    from digitlab.data import to_float_images
-
     image = st.session_state.get(STATE_IMAGE)
     samples = get_samples()
     picture_column, text_column = st.columns([1, 4], vertical_alignment="center")
@@ -228,18 +284,18 @@ def network_input() -> np.ndarray:
         with picture_column:
             show_image(image, "The model's input (28×28)", width=168)
         text_column.success(
-            "Showing **your drawing** from the ✏️ Draw page. Draw something else there and this page follows.",
+            "Showing **your drawing** from the Draw page. Draw something else there and this page follows.",
             icon=":material/draw:",
         )
         return image
     if samples is None:
-        st.info("Draw a digit on the ✏️ Draw page first, then come back here.", icon=":material/draw:")
+        st.info("Draw a digit on the Draw page first, then come back here.", icon=":material/draw:")
         st.stop()
     images, labels = samples
     with text_column:
         st.info(
             "Nothing drawn yet, so here is a handwritten digit from the MNIST test set. "
-            "Draw your own on the ✏️ Draw page and this page will show it instead.",
+            "Draw your own on the Draw page and this page will show it instead.",
             icon=":material/lightbulb:",
         )
         index = _sample_picker(labels)
@@ -251,8 +307,6 @@ def network_input() -> np.ndarray:
 
 def _sample_picker(labels: np.ndarray) -> int:
     """A digit and an example number; returns the chosen sample's index, kept in session state across pages."""
-    from digitlab.config import STATE_SAMPLE
-
     index = st.session_state.get(STATE_SAMPLE)
     if index is None or not 0 <= index < len(labels):
         index = int(np.flatnonzero(labels == 7)[0]) if (labels == 7).any() else 0
@@ -271,181 +325,12 @@ def _sample_picker(labels: np.ndarray) -> int:
 
 def _store_sample(labels: np.ndarray) -> None:
     """Remember the sample picked with the widgets of `_sample_picker`."""
-    from digitlab.config import STATE_SAMPLE
-
     examples = np.flatnonzero(labels == st.session_state["_sample_digit"])
     if examples.size:
         st.session_state[STATE_SAMPLE] = int(examples[min(st.session_state["_sample_example"], examples.size) - 1])
 
 
-def channel_slider(label: str, channels: int, default: int, key: str) -> int:
-    """Pick a channel (or filter) number 0..channels-1; starts at `default`, the strongest one."""
-    if st.session_state.get(key, 0) >= channels:
-        del st.session_state[key]
-    return st.slider(label, 0, channels - 1, value=min(default, channels - 1), key=key)
-
-
-POOL_WINDOW_COLOURS = ["#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3"]
-POOL_CELL_STYLE = "width:5.5rem;height:4.2rem;text-align:center;font-size:1.6rem;"
-
-
-def show_pooling_example(example) -> None:
-    """The worked example of a `visualize.PoolingExample`: its numbers in 2x2 windows, maxima marked, and the result."""
-    size, pool = example.patch.shape[0], example.pool
-    windows = size // pool
-    maxima = {tuple(position) for position in example.argmax.reshape(-1, 2)}
-    line = "4px solid #111827"
-
-    def patch_style(row: int, col: int) -> str:
-        style = f"background:{POOL_WINDOW_COLOURS[(row // pool * windows + col // pool) % 4]};border:1px solid #cbd5e1;"
-        style += f"border-top:{line};" if row % pool == 0 else ""
-        style += f"border-left:{line};" if col % pool == 0 else ""
-        style += f"border-bottom:{line};" if row == size - 1 else ""
-        style += f"border-right:{line};" if col == size - 1 else ""
-        return style + (f"color:{ACCENT};font-weight:800;" if (row, col) in maxima else "")
-
-    def pooled_style(row: int, col: int) -> str:
-        colour = POOL_WINDOW_COLOURS[(row * windows + col) % 4]
-        return f"background:{colour};border:{line};color:{ACCENT};font-weight:800;"
-
-    st.markdown(
-        "<div style='display:flex;align-items:center;gap:2.5rem;flex-wrap:wrap'>"
-        f"{_html_table(example.patch, patch_style)}<div style='font-size:3rem'>→</div>"
-        f"{_html_table(example.pooled, pooled_style)}</div>",
-        unsafe_allow_html=True,
-    )
-
-
-def _html_table(values: np.ndarray, style) -> str:
-    """An HTML table of float (h, w) with two decimals; `style(row, col)` gives each cell's inline CSS."""
-    rows = ""
-    for r in range(values.shape[0]):
-        cells = (f"<td style='{POOL_CELL_STYLE}{style(r, c)}'>{values[r, c]:.2f}</td>" for c in range(values.shape[1]))
-        rows += f"<tr>{''.join(cells)}</tr>"
-    return f"<table style='border-collapse:collapse'>{rows}</table>"
-
-
-def norms_chart(norms: np.ndarray, title: str) -> alt.Chart:
-    """Bar chart of one value per filter (e.g. its weight norm), filters numbered from 0."""
-    frame = pd.DataFrame({"filter": np.arange(len(norms)), "norm": norms})
-    return (
-        alt.Chart(frame)
-        .mark_bar(color=ACCENT)
-        .encode(
-            x=alt.X("filter:O", title="Filter", axis=alt.Axis(labelAngle=0, labelFontSize=12, titleFontSize=16)),
-            y=alt.Y("norm:Q", title=title, axis=alt.Axis(labelFontSize=14, titleFontSize=16)),
-            tooltip=["filter", alt.Tooltip("norm:Q", format=".3f")],
-        )
-        .properties(height=240)
-    )
-
-
-def slice_norms_heatmap(norms: np.ndarray) -> alt.Chart:
-    """Heatmap of float (out, in) slice norms: how much each filter listens to each input channel."""
-    out_channels, in_channels = norms.shape
-    frame = pd.DataFrame(
-        {
-            "filter": np.repeat(np.arange(out_channels), in_channels),
-            "input channel": np.tile(np.arange(in_channels), out_channels),
-            "norm": norms.ravel(),
-        }
-    )
-    axis = alt.Axis(labelFontSize=11, titleFontSize=16, labelAngle=0, values=list(range(0, 64, 4)))
-    return (
-        alt.Chart(frame)
-        .mark_rect()
-        .encode(
-            x=alt.X("input channel:O", axis=axis),
-            y=alt.Y("filter:O", axis=axis),
-            color=alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="weight norm"),
-            tooltip=["filter", "input channel", alt.Tooltip("norm:Q", format=".3f")],
-        )
-        .properties(height=max(240, 7 * out_channels))
-    )
-
-
-def inject_css() -> None:
-    """Large, projector-readable type for the prediction."""
-    st.markdown(
-        """
-        <style>
-        .big-digit {font-size: 7rem; font-weight: 800; line-height: 1; color: #e4572e;}
-        .unsure {font-size: 3rem; font-weight: 700; line-height: 1.2;}
-        .confidence {font-size: 1.4rem; opacity: 0.8;}
-        .guess {font-size: 1rem; opacity: 0.7;}
-        .compare-digit {font-size: 3.5rem; font-weight: 800; line-height: 1; color: #e4572e;}
-        .compare-unsure {font-size: 2rem; font-weight: 700; line-height: 1.2;}
-        </style>
-        """,
-        unsafe_allow_html=True,
-    )
-
-
-def file_stamp(*paths) -> tuple:
-    """(mtime_ns, size) of each path, None for a missing one: part of a cache key so rewritten files reload."""
-    from pathlib import Path
-
-    stats = [Path(path).stat() if Path(path).is_file() else None for path in paths]
-    return tuple((stat.st_mtime_ns, stat.st_size) if stat else None for stat in stats)
-
-
-@st.cache_data(show_spinner="Loading the evaluation…")
-def get_evaluation(npz_path: str, summary_path: str, stamp: tuple):
-    """The evaluation artifacts (an `evaluate.Evaluation`); `stamp` from `file_stamp` keys the cache."""
-    from digitlab.evaluate import load_artifacts
-
-    return load_artifacts(npz_path, summary_path)
-
-
-def require_evaluation(npz_path, summary_path):
-    """The cached evaluation artifacts, or an explanation of how to make them and a stop of the page."""
-    from digitlab.evaluate import ArtifactsNotFoundError
-
-    try:
-        return get_evaluation(str(npz_path), str(summary_path), file_stamp(npz_path, summary_path))
-    except ArtifactsNotFoundError as error:
-        st.info(f"**No evaluation to show yet.** {error}", icon=":material/grid_on:")
-        st.stop()
-
-
-def confusion_chart(
-    frame: pd.DataFrame, selected: tuple[int, int] | None = None, normalised: bool = False
-) -> alt.Chart:
-    """10x10 heatmap of `evaluate.confusion_frame` with large type; `selected` (true, predicted) is outlined.
-
-    Clicking a cell selects it through the point selection "cell" (see `digit_pair_picker`).
-    """
-    cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click", clear=False)
-    axis = {"labelFontSize": 22, "titleFontSize": 20, "labelAngle": 0, "ticks": False, "domain": False}
-    base = alt.Chart(frame).encode(
-        x=alt.X("predicted:O", title="Predicted digit", axis=alt.Axis(orient="top", **axis)),
-        y=alt.Y("true:O", title="True digit", axis=alt.Axis(**axis)),
-    )
-    tooltip = [
-        alt.Tooltip("true:O", title="True digit"),
-        alt.Tooltip("predicted:O", title="Predicted"),
-        alt.Tooltip("count:Q", title="Images"),
-        alt.Tooltip("share:Q", title="Share of the true digit", format=".2%"),
-    ]
-    cells = (
-        base.mark_rect(stroke="white", strokeWidth=2)
-        .encode(
-            # Blue for correct cells, red for mistakes (scaled to the largest mistake), white for empty ones.
-            color=alt.Color("shade:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1]), legend=None),
-            tooltip=tooltip,
-        )
-        .add_params(cell)
-    )
-    labels = base.mark_text(fontSize=18 if normalised else 20, fontWeight="bold").encode(
-        text="label:N",
-        color=alt.condition(abs(alt.datum.shade) > 0.55, alt.value("white"), alt.value("#111827")),
-        tooltip=tooltip,
-    )
-    layers = [cells, labels]
-    if selected is not None:
-        is_selected = (alt.datum.true == selected[0]) & (alt.datum.predicted == selected[1])
-        layers.append(base.mark_rect(filled=False, stroke="#111827", strokeWidth=5).transform_filter(is_selected))
-    return alt.layer(*layers).properties(height=560)
+# --- The confusion matrix ---------------------------------------------------------------------------------------
 
 
 def confusion_chart_key() -> str:
@@ -480,7 +365,7 @@ def _forget_chart_click() -> None:
 
 
 def clicked_cell(event) -> tuple[int, int] | None:
-    """The (true, predicted) cell clicked in `confusion_chart`, from st.altair_chart's selection state."""
+    """The (true, predicted) cell clicked in `charts.confusion_chart`, from st.altair_chart's selection state."""
     points = (event or {}).get("selection", {}).get("cell") or []
     if not points:
         return None
@@ -489,8 +374,6 @@ def clicked_cell(event) -> tuple[int, int] | None:
 
 def show_examples(examples: pd.DataFrame, limit: int = 24, per_row: int = 6) -> None:
     """A grid of test images from `evaluate.cell_examples`, each captioned with its labels and confidence."""
-    from digitlab.data import to_float_images
-
     shown = examples.head(limit)
     for start in range(0, len(shown), per_row):
         for column, row in zip(st.columns(per_row), shown.iloc[start : start + per_row].itertuples(), strict=False):
@@ -500,99 +383,3 @@ def show_examples(examples: pd.DataFrame, limit: int = 24, per_row: int = 6) -> 
                     f"{row.true} → {row.predicted} · {row.confidence:.0%}",
                     width=112,
                 )
-
-
-def explain_no_convolutions(missing: str) -> None:
-    """Say that the selected model (a plain dense network) has no `missing`, point to its weights, stop the page."""
-    from streamlit.errors import StreamlitAPIException
-
-    files = selected_model_files()
-    st.info(
-        f"**{files.title} has no convolution or pooling layers, so it has no {missing} to show.** It flattens the "
-        "28×28 image into one row of 784 numbers, and every neuron of its first layer weighs all 784 pixels at "
-        "once: it has no filters that slide over the image, so it cannot reuse what it learned about a stroke in "
-        "one place in another. The **Filters** page shows what its neurons look for, as 28×28 weight images. "
-        "Pick a CNN in the sidebar to see this page.",
-        icon=":material/info:",
-    )
-    try:
-        st.page_link("pages/3_Filters.py", label="Filters: its first-layer weights", icon=":material/filter_alt:")
-    except StreamlitAPIException:  # the page runs on its own (AppTest): no other pages to link to
-        st.markdown("Open **Filters** in the sidebar.")
-    st.stop()
-
-
-# --- Compare models ---------------------------------------------------------------------------------------------
-
-# Measures of the comparison chart: column -> (label, axis format, True when higher is better).
-COMPARISON_MEASURES = {
-    "drawn_accuracy": ("Drawn-digit accuracy", ".1%", True),
-    "mnist_accuracy": ("MNIST test accuracy", ".2%", True),
-    "parameters": ("Parameters", ",d", False),
-    "size_mb": ("Size on disk (MB)", ".1f", False),
-    "training_s": ("Training time (s)", ",.0f", False),
-    "predict_ms": ("Time per prediction (ms, p50)", ".2f", False),
-}
-
-
-@st.cache_data(show_spinner=False)
-def get_comparison(stamp: tuple) -> pd.DataFrame:
-    """The comparison table of `zoo.comparison_rows`; `stamp` (see `model_files_stamp`) keys the cache."""
-    from digitlab import zoo
-
-    return pd.DataFrame(zoo.comparison_rows())
-
-
-def model_files_stamp() -> tuple:
-    """A cache key that changes when any file under model/ (the zoo included) is written."""
-    from digitlab import config
-
-    paths = sorted(path for folder in (config.MODEL_DIR, config.MODEL_DIR / config.ZOO_DIR_NAME)
-                   if folder.is_dir() for path in folder.iterdir() if path.is_file())  # fmt: skip
-    return tuple(zip(map(str, paths), file_stamp(*paths), strict=True))
-
-
-def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Chart:
-    """Horizontal bars of one measure of the comparison table, one per model; the selected model highlighted."""
-    label, number_format, higher_is_better = COMPARISON_MEASURES[measure]
-    shown = frame.dropna(subset=[measure])
-    order = shown.sort_values(measure, ascending=not higher_is_better)["title"].tolist()
-    # Accuracies lie close together near 100 %: start the axis at the next 5 % below the lowest one.
-    is_share = number_format.endswith("%")
-    low = float(np.floor(shown[measure].min() * 20) / 20) if is_share and len(shown) else 0.0
-    scale = alt.Scale(domain=[low, 1.0]) if is_share else alt.Scale()
-    return (
-        alt.Chart(shown)
-        .mark_bar(clip=True)
-        .encode(
-            x=alt.X(f"{measure}:Q", title=label, scale=scale, axis=alt.Axis(format=number_format, labelFontSize=14)),
-            y=alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=320)),
-            color=alt.condition(alt.datum.name == selected, alt.value(ACCENT), alt.value(MUTED)),
-            tooltip=["title:N", alt.Tooltip(f"{measure}:Q", title=label, format=number_format)],
-        )
-        .properties(height=44 * max(len(shown), 1))
-    )
-
-
-def prediction_summary(probabilities: np.ndarray) -> None:
-    """A compact prediction for a grid of models: the digit and its confidence, or "not sure"."""
-    digit = int(np.argmax(probabilities))
-    confidence = float(probabilities[digit])
-    if confidence >= CONFIDENT_THRESHOLD:
-        st.markdown(
-            f"<span class='compare-digit'>{digit}</span> <span class='confidence'>{confidence:.1%}</span>",
-            unsafe_allow_html=True,
-        )
-    else:
-        st.markdown(
-            f"<span class='compare-unsure'>not sure</span> <span class='guess'>best guess {digit}, "
-            f"{confidence:.0%}</span>",
-            unsafe_allow_html=True,
-        )
-
-
-def get_models_by_name(names: list[str]) -> dict:
-    """{name: cached Keras model} for models of `zoo.available_models()`, each loaded on first use."""
-    from digitlab import zoo
-
-    return {name: get_model() if name == BUNDLED else get_model(str(zoo.model_files(name).model)) for name in names}

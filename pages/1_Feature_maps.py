@@ -2,21 +2,17 @@
 
 import streamlit as st
 
-from digitlab import ui, visualize
+from digitlab import activations, charts, ui, visualize
 from digitlab.model import predict_proba
 
 # Display size of the enlarged channel.
 CLOSER_PX = 420
 
-st.set_page_config(page_title="DigitLab · Feature maps", page_icon=":material/layers:", layout="wide")
-st.title("Feature maps: what each layer sees")
+ui.start_page("Feature maps", "Feature maps: what each layer sees", ":material/layers:")
 
-model = ui.require_model()
-if not visualize.conv_layers(model):
-    ui.explain_no_convolutions("feature maps")
-image = ui.network_input()
-maps = visualize.feature_maps(model, image)
-responses = visualize.pre_activations(model, image)
+model, image = ui.require_layers("feature maps", activations.conv_layers)
+maps = activations.feature_maps(model, image)
+responses = activations.pre_activations(model, image)
 
 st.markdown(
     "**Convolution.** A convolution layer slides many small learned *filters* (3×3 or 5×5 grids of weights) over its "
@@ -33,12 +29,12 @@ for name, activation in maps.items():
     text_column, grid_column = st.columns([1, 3], gap="medium")
     with text_column:
         st.subheader(name)
-        st.markdown(f"Output shape **{visualize.describe_shape(activation.shape)}**")
+        st.markdown(f"Output shape **{activations.describe_shape(activation.shape)}**")
         if name in responses:
-            share = visualize.negative_share(responses[name])
+            share = activations.negative_share(responses[name])
             st.caption(f"Convolution + ReLU: ReLU set **{share:.0%}** of the responses to zero (the dark areas).")
         else:
-            source = visualize.input_layer_name(model, name)
+            source = activations.input_layer_name(model, name)
             st.caption(f"Max pooling of {source}: the largest value of each 2×2 block, half the width and height.")
     with grid_column:
         columns, cell = (8, 96) if activation.shape[-1] <= 32 else (16, 48)
@@ -50,9 +46,9 @@ layer_column, channel_column = st.columns(2)
 name = layer_column.selectbox("Layer", list(maps), key="closer_layer")
 activation = maps[name]
 if name in responses:
-    default = visualize.most_mixed_channel(responses[name])
+    default = activations.most_mixed_channel(responses[name])
 else:
-    default = visualize.strongest_channel(activation)
+    default = activations.strongest_channel(activation)
 with channel_column:
     channel = ui.channel_slider("Channel", activation.shape[-1], default, key=f"closer_{name}")
 before_column, after_column = st.columns(2)
@@ -61,22 +57,22 @@ if name in responses:
     before, after = visualize.relu_pictures(response, CLOSER_PX)
     before_column.image(before, caption=f"{name}, channel {channel}, before ReLU: red positive, blue negative")
     after_column.image(
-        after, caption=f"After ReLU: the negative (blue) {visualize.negative_share(response):.0%} is now zero"
+        after, caption=f"After ReLU: the negative (blue) {activations.negative_share(response):.0%} is now zero"
     )
 else:
-    source = visualize.input_layer_name(model, name)
+    source = activations.input_layer_name(model, name)
     before, after, _bar = visualize.pooling_pictures(maps[source][..., channel], activation[..., channel], CLOSER_PX)
     before_column.image(before, caption=f"{source}, channel {channel}: before pooling")
     after_column.image(after, caption=f"{name}, channel {channel}: after pooling (see the Pooling page)")
 
 st.header("From maps to a digit")
 probabilities = predict_proba(model, image[None])[0]
-last_maps = visualize.describe_shape(maps[next(reversed(maps))].shape)
-flat_size = visualize.describe_shape(model.get_layer("flatten").output.shape)
+last_maps = activations.describe_shape(maps[next(reversed(maps))].shape)
+flat_size = activations.describe_shape(model.get_layer("flatten").output.shape)
 st.markdown(
     f"**Flatten** lines up all the numbers of the last maps ({last_maps} → "
     f"{flat_size} numbers). **Dense layers** connect every one of those numbers to every neuron: each neuron "
     "weighs all the evidence and gives one score, and the last layer gives one score per digit. **Softmax** turns "
     "the ten scores into probabilities that add up to 100%."
 )
-st.altair_chart(ui.probability_chart(probabilities), width="stretch")
+st.altair_chart(charts.probability_chart(probabilities), width="stretch")

@@ -2,19 +2,15 @@
 
 import streamlit as st
 
-from digitlab import ui, visualize
+from digitlab import activations, ui, visualize
 
 # Display size of both maps, so that pooling's halving shows as bigger pixels, not a smaller picture.
 MAP_DISPLAY_PX = 420
 
-st.set_page_config(page_title="DigitLab · Pooling", page_icon=":material/grid_view:", layout="wide")
-st.title("Max pooling: keep the strongest signal")
+ui.start_page("Pooling", "Max pooling: keep the strongest signal", ":material/grid_view:")
 
-model = ui.require_model()
-if not visualize.pool_layers(model):
-    ui.explain_no_convolutions("pooling layers")
-image = ui.network_input()
-maps = visualize.feature_maps(model, image)
+model, image = ui.require_layers("pooling layers", activations.pool_layers)
+maps = activations.feature_maps(model, image)
 
 st.markdown(
     "**Max pooling** cuts a feature map into 2×2 blocks and keeps only the largest number of each block. The map "
@@ -24,19 +20,19 @@ st.markdown(
 )
 
 layer_column, channel_column = st.columns(2)
-pool_name = layer_column.radio("Pooling layer", visualize.pool_layers(model), horizontal=True, key="pool_layer")
-source_name = visualize.input_layer_name(model, pool_name)
+pool_name = layer_column.radio("Pooling layer", activations.pool_layers(model), horizontal=True, key="pool_layer")
+source_name = activations.input_layer_name(model, pool_name)
 before_maps, after_maps = maps[source_name], maps[pool_name]
 with channel_column:
-    default = visualize.strongest_channel(before_maps)
+    default = activations.strongest_channel(before_maps)
     channel = ui.channel_slider("Channel", before_maps.shape[-1], default, key=f"pool_channel_{pool_name}")
 st.caption(
     f"{pool_name} pools the output of {source_name}: "
-    f"{visualize.describe_shape(before_maps.shape)} → {visualize.describe_shape(after_maps.shape)}."
+    f"{activations.describe_shape(before_maps.shape)} → {activations.describe_shape(after_maps.shape)}."
 )
 
 before, after = before_maps[..., channel], after_maps[..., channel]
-example = visualize.pooling_example(before)
+example = activations.pooling_example(before)
 before_picture, after_picture, bar = visualize.pooling_pictures(before, after, MAP_DISPLAY_PX, example)
 before_column, after_column, bar_column = st.columns([5, 5, 1])
 before_column.image(

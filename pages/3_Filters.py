@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from digitlab import ui, visualize
+from digitlab import activations, charts, ui, visualize
 
-st.set_page_config(page_title="DigitLab · Filters", page_icon=":material/filter_alt:", layout="wide")
-st.title("Filters: what the network looks for")
+ui.start_page("Filters", "Filters: what the network looks for", ":material/filter_alt:")
 
 # How many neurons of a dense network's first layer are shown (the most active on the input first).
 DENSE_UNITS_SHOWN = 32
@@ -13,26 +12,26 @@ DENSE_UNITS_SHOWN = 32
 model = ui.require_model()
 image = ui.network_input()
 
-if not visualize.conv_layers(model):
+if not activations.conv_layers(model):
     # A dense network has no filters: each first-layer neuron has one weight per pixel, a 28×28 image.
-    layer = visualize.first_dense_layer(model)
-    weights = visualize.dense_weight_images(model, layer)
-    activations = visualize.dense_activations(model, layer, image)
+    layer = activations.first_dense_layer(model)
+    weights = activations.dense_weight_images(model, layer)
+    responses = activations.dense_activations(model, layer, image)
     st.markdown(
         f"**{ui.selected_model_files().title}** has no convolution filters. Each of the {len(weights)} neurons of its "
         f"first layer (`{layer}`) has **one weight per pixel**: 784 weights, shown here as a 28×28 image. "
         "**Red** pixels push the neuron up when there is ink, **blue** ones push it down. Unlike a 3×3 filter, "
         "such a template is tied to one place in the image: a stroke a few pixels to the side meets other weights."
     )
-    units = visualize.strongest_units(activations, DENSE_UNITS_SHOWN)
+    units = activations.strongest_units(responses, DENSE_UNITS_SHOWN)
     st.header(f"The {len(units)} neurons of {layer} most active on this input")
     st.caption("Above each weight image: the neuron's number and its output for the input above (after ReLU).")
-    labels = [f"{unit}: {activations[unit]:.2f}" for unit in units]
+    labels = [f"{unit}: {responses[unit]:.2f}" for unit in units]
     st.image(visualize.weight_image_grid(weights[units], labels, columns=8, cell=112), width="stretch")
     st.stop()
 
-maps = visualize.feature_maps(model, image)
-first, *deeper = visualize.conv_layers(model)
+maps = activations.feature_maps(model, image)
+first, *deeper = activations.conv_layers(model)
 
 st.markdown(
     "A **filter** (or kernel) is a small grid of numbers, its *weights*, that the network learned during training. "
@@ -42,7 +41,7 @@ st.markdown(
     "response is bright where the image looks like red-on-the-stroke, blue-off-the-stroke."
 )
 
-kernels = visualize.conv_kernels(model, first)
+kernels = activations.conv_kernels(model, first)
 st.header(f"First layer ({first}): {kernels.shape[-1]} filters of {kernels.shape[0]}×{kernels.shape[1]} pixels")
 st.caption(
     "Each filter (left of a pair) beside its response to the input above, after ReLU (right). Filters with red "
@@ -60,18 +59,18 @@ st.markdown(
     "stroke above a vertical one. The strength (norm) of each slice shows which earlier maps a filter listens to."
 )
 layer_name = st.radio("Layer", deeper, horizontal=True, key="filters_layer")
-kernels = visualize.conv_kernels(model, layer_name)
-st.caption(f"{layer_name}: {kernels.shape[-1]} filters, each {visualize.describe_shape(kernels.shape[:3])}")
+kernels = activations.conv_kernels(model, layer_name)
+st.caption(f"{layer_name}: {kernels.shape[-1]} filters, each {activations.describe_shape(kernels.shape[:3])}")
 
 norms_column, heatmap_column = st.columns(2, gap="large")
 with norms_column:
     st.markdown("**Weight norm of each filter** (how strong its weights are overall)")
-    st.altair_chart(ui.norms_chart(visualize.kernel_norms(kernels), "Weight norm"), width="stretch")
+    st.altair_chart(charts.norms_chart(activations.kernel_norms(kernels), "Weight norm"), width="stretch")
 with heatmap_column:
     st.markdown("**Slice norms**: how much each filter (row) uses each map of the layer before (column)")
-    st.altair_chart(ui.slice_norms_heatmap(visualize.slice_norms(kernels)), width="stretch")
+    st.altair_chart(charts.slice_norms_heatmap(activations.slice_norms(kernels)), width="stretch")
 
-default = visualize.strongest_channel(maps[layer_name])
+default = activations.strongest_channel(maps[layer_name])
 index = ui.channel_slider("Filter", kernels.shape[-1], default, key=f"filter_{layer_name}")
 slices_column, response_column = st.columns([3, 1], gap="large")
 with slices_column:

@@ -3,21 +3,18 @@
 import pandas as pd
 import streamlit as st
 
-from digitlab import ui
-from digitlab.architectures import BUNDLED
+from digitlab import catalog, charts, ui
 from digitlab.evaluate import REGENERATE_COMMAND, cell_examples, confusion_frame, describe_mismatch
 
-st.set_page_config(page_title="DigitLab · Confusion matrix", page_icon=":material/grid_on:", layout="wide")
-ui.inject_css()
-st.title("Confusion matrix")
+ui.start_page("Confusion matrix", "Confusion matrix", ":material/grid_on:")
 files = ui.model_selector()
 st.caption(
     f"How **{files.title}** does on the MNIST test images: handwritten digits it never saw while it was trained."
 )
 
 # The bundled model's artifacts come from `python -m digitlab.evaluate --write`; a classic network's from train.py.
-command = REGENERATE_COMMAND if files.name == BUNDLED else files.train_command
-if files.name != BUNDLED and not (files.evaluation.is_file() and files.evaluation_summary.is_file()):
+command = REGENERATE_COMMAND if files.name == catalog.BUNDLED else files.train_command
+if files.name != catalog.BUNDLED and not (files.evaluation.is_file() and files.evaluation_summary.is_file()):
     st.info(
         f"**No evaluation of {files.title} to show yet.** `{command}` trains it and writes its evaluation "
         f"({files.evaluation.name}, {files.evaluation_summary.name}).",
@@ -55,7 +52,7 @@ with cell_column:
 with chart_column:
     normalised = st.toggle("Row-normalised: % of each true digit", key="normalised")
     st.altair_chart(
-        ui.confusion_chart(confusion_frame(matrix, normalised), (true, predicted), normalised),
+        charts.confusion_chart(confusion_frame(matrix, normalised), (true, predicted), normalised),
         on_select="rerun",
         key=ui.confusion_chart_key(),
         width="stretch",

@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from digitlab import ui, zoo
+from digitlab import catalog, charts, ui
 from digitlab.model import predict_proba
 
 # Models side by side on the drawing, per row.
 MODELS_PER_ROW = 3
 
-st.set_page_config(page_title="DigitLab · Compare models", page_icon=":material/compare_arrows:", layout="wide")
-ui.inject_css()
-st.title("Compare models")
+ui.start_page("Compare models", "Compare models", ":material/compare_arrows:")
 selected = ui.model_selector()
 st.caption(
     "The classic networks of the Keras MNIST tutorials, trained the tutorials' way on plain MNIST, beside DigitLab's "
@@ -62,24 +60,26 @@ with st.expander("How each model was trained"):
     )
 
 chart_measure = st.segmented_control(
-    "Chart", list(ui.COMPARISON_MEASURES), format_func=lambda key: ui.COMPARISON_MEASURES[key][0],
+    "Chart", list(charts.COMPARISON_MEASURES), format_func=lambda key: charts.COMPARISON_MEASURES[key][0],
     default="drawn_accuracy", required=True, key="compare_measure",
 )  # fmt: skip
-st.altair_chart(ui.comparison_chart(frame, chart_measure, selected.name), width="stretch")
+st.altair_chart(charts.comparison_chart(frame, chart_measure, selected.name), width="stretch")
 
 # Every model on the current drawing
 st.header("Every model on one drawing")
 image = ui.network_input()
-names = zoo.available_models()
+names = catalog.available_models()
 models = ui.get_models_by_name(names)
 for start in range(0, len(names), MODELS_PER_ROW):
     row = names[start : start + MODELS_PER_ROW]
     for column, name in zip(st.columns(MODELS_PER_ROW, gap="large"), row, strict=False):
         with column, st.container(border=True, key=f"compare_{name}"):
             probabilities = predict_proba(models[name], image[None])[0]
-            st.markdown(f"**{zoo.model_files(name).title}**" + (" · in use" if name == selected.name else ""))
-            ui.prediction_summary(probabilities)
-            st.altair_chart(ui.probability_chart(probabilities, label_size=11).properties(height=160), width="stretch")
+            st.markdown(f"**{catalog.model_files(name).title}**" + (" · in use" if name == selected.name else ""))
+            ui.show_prediction_summary(probabilities)
+            st.altair_chart(
+                charts.probability_chart(probabilities, label_size=11).properties(height=160), width="stretch"
+            )
 if len(names) == 1:
     st.info(
         "Only the bundled model is here. Train the others with `python train.py --arch NAME` "

@@ -1,13 +1,52 @@
-"""Shared fixtures: synthetic canvases, a small untrained model, and a real app in headless Chromium."""
+"""Shared fixtures and helpers: synthetic canvases, a small untrained model, pages under AppTest, and the real app
+in headless Chromium."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
+from streamlit.testing.v1 import AppTest
 
-from digitlab import browser
+import train
+from bench import browser
+from digitlab.catalog import CLASSICS
+from digitlab.config import ROOT_DIR, STATE_CANVAS_JSON, STATE_CANVAS_RGBA
+from digitlab.drawing import Stroke, canvas_strokes, pencil_json, stroke_picture
+
+APP = ROOT_DIR / "app.py"
+PAGES = {path.stem.split("_", 1)[1]: path for path in sorted((ROOT_DIR / "pages").glob("[0-9]*_*.py"))}
+# Every element whose text a test reads off a page.
+TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error")
+
+
+def run_page(path: str | Path = APP, **state) -> AppTest:
+    """Run a page script once under AppTest with `state` in its session state (keys of digitlab.config)."""
+    app = AppTest.from_file(str(path), default_timeout=120)
+    for key, value in state.items():
+        app.session_state[key] = value
+    return app.run()
+
+
+def texts(app: AppTest) -> str:
+    """Every text a page shows, joined with spaces."""
+    return " ".join(element.value for name in TEXT_ELEMENTS for element in getattr(app, name))
+
+
+def drawing_state(strokes: list[Stroke], shape: tuple[int, int] = (280, 280)) -> dict:
+    """The session state of a canvas on which `strokes` (pointer paths) were drawn with its pencil: its picture
+    and its JSON, as `digitlab.ui.drawing_canvas` stores them."""
+    json_data = pencil_json(strokes)
+    return {STATE_CANVAS_RGBA: stroke_picture(canvas_strokes(json_data), shape), STATE_CANVAS_JSON: json_data}
+
+
+def ellipse(centre: tuple[float, float], radii: tuple[float, float], points: int = 40) -> np.ndarray:
+    """float (points, 2): a closed ellipse, as a pointer would go round it."""
+    turn = np.linspace(0, 2 * np.pi, points)
+    return np.stack([centre[0] + radii[0] * np.cos(turn), centre[1] + radii[1] * np.sin(turn)], axis=1)
 
 
 def make_canvas(
@@ -42,6 +81,30 @@ def make_canvas(
 def hole_area(images: np.ndarray) -> int:
     """Pixels enclosed by the ink of float (N, 28, 28) digits: the inside of their loops, 0 when all are closed up."""
     return int(sum((ndimage.binary_fill_holes(ink) & ~ink).sum() for ink in images > 0.5))
+
+
+# The conv and pool layers of the bundled architecture, in model order.
+CONV_AND_POOL = ["conv_1", "conv_2", "pool_1", "conv_3", "conv_4", "pool_2"]
+
+
+@pytest.fixture(scope="module")
+def digit_image():
+    """A float32 (28, 28) image with a bright diagonal stroke and a bar, values in [0, 1]."""
+    image = np.zeros((28, 28), dtype=np.float32)
+    for i in range(6, 22):
+        image[i, 28 - i - 2 : 28 - i + 1] = 1.0
+    image[6:9, 8:20] = 0.8
+    return image
+
+
+def numpy_max_pool_2x2(feature_maps: np.ndarray) -> np.ndarray:
+    """Reference 2x2, stride-2 max pooling of (h, w, c), written with explicit loops."""
+    height, width, channels = feature_maps.shape
+    pooled = np.zeros((height // 2, width // 2, channels), dtype=feature_maps.dtype)
+    for row in range(height // 2):
+        for col in range(width // 2):
+            pooled[row, col] = feature_maps[2 * row : 2 * row + 2, 2 * col : 2 * col + 2].max(axis=(0, 1))
+    return pooled
 
 
 @pytest.fixture
@@ -97,11 +160,8 @@ def synthetic_mnist(tmp_path_factory):
 @pytest.fixture(scope="session")
 def trained_zoo(tmp_path_factory, synthetic_mnist):
     """A model folder whose zoo/ holds every classic network after one epoch on 400 synthetic digits."""
-    import train
-    from digitlab.architectures import RECIPES
-
     model_dir = tmp_path_factory.mktemp("models")
-    for name in RECIPES:
+    for name in CLASSICS:
         argv = ["--arch", name, "--data", str(synthetic_mnist), "--epochs", "1", "--output-dir", str(model_dir)]
         assert train.main([*argv, "--quiet"]) == 0, name
     return model_dir

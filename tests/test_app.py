@@ -2,27 +2,18 @@
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from digitlab import model as model_module
-from digitlab import ui
-from digitlab.config import ROOT_DIR, STATE_CANVAS_RGBA, STATE_CANVAS_STROKES, STATE_IMAGE
-from digitlab.strokes import Stroke, pen_coverage
-from tests.conftest import make_canvas
-
-APP = str(ROOT_DIR / "app.py")
+from digitlab import config, ui
+from digitlab.config import STATE_CANVAS_JSON, STATE_CANVAS_RGBA, STATE_IMAGE
+from digitlab.drawing import Stroke
+from digitlab.drawn.canvas import draw_on_canvas
+from digitlab.drawn.synthetic import make_nondigits
+from tests.conftest import drawing_state, ellipse, make_canvas, run_page, texts
 
 
-def run_app(drawing=None, strokes=None) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    if drawing is not None:
-        app.session_state[STATE_CANVAS_RGBA] = drawing
-        app.session_state[STATE_CANVAS_STROKES] = strokes
-    return app.run()
-
-
-def texts(app: AppTest) -> str:
-    return " ".join(element.value for element in [*app.markdown, *app.info, *app.warning, *app.error, *app.caption])
+def run_app(picture=None) -> object:
+    """The draw page with a picture on the canvas whose strokes cannot be read (the page reads the picture)."""
+    return run_page() if picture is None else run_page(**{STATE_CANVAS_RGBA: picture, STATE_CANVAS_JSON: None})
 
 
 def test_blank_canvas_has_no_prediction():
@@ -77,11 +68,7 @@ def test_a_small_drawing_read_from_its_picture_with_a_thick_pen_gets_a_hint():
 
 def test_the_strokes_of_a_small_digit_are_redrawn_with_a_thinner_pen():
     """Where the canvas sends its strokes, a small 0 drawn with the default pen keeps its loop: no thick-pen note."""
-    turn = np.linspace(0, 2 * np.pi, 40)
-    zero = [Stroke(np.stack([30 + 9 * np.cos(turn), 35 + 16 * np.sin(turn)], axis=1), 18.0)]
-    levels = np.rint(255 * (1 - pen_coverage(zero))).astype(np.uint8)
-    picture = np.dstack([levels, levels, levels, np.full_like(levels, 255)])
-    app = run_app(picture, strokes=zero)
+    app = run_page(**drawing_state([Stroke(ellipse((30, 35), (9, 16)).round(), 18.0)]))
     assert not app.exception
     captions = [caption for image in app.get("image") for caption in image.captions]
     assert captions[0] == "Your strokes, redrawn with a 3 px pen (280×280)"
@@ -90,7 +77,7 @@ def test_the_strokes_of_a_small_digit_are_redrawn_with_a_thinner_pen():
 
 
 def test_missing_model_explains_how_to_get_one(monkeypatch, tmp_path):
-    monkeypatch.setattr(model_module, "MODEL_PATH", tmp_path / "missing.keras")
+    monkeypatch.setattr(config, "MODEL_PATH", tmp_path / "missing.keras")
     ui.get_model.clear()
     try:
         app = run_app(make_canvas())
@@ -105,15 +92,12 @@ def test_clear_button_forgets_the_drawing():
     app = run_app(make_canvas())
     app.button[0].click().run()
     assert not app.exception
-    assert app.session_state[STATE_CANVAS_RGBA] is None and app.session_state[STATE_CANVAS_STROKES] is None
+    assert app.session_state[STATE_CANVAS_RGBA] is None and app.session_state[STATE_CANVAS_JSON] is None
     assert "canvas is empty" in texts(app)
 
 
 def test_a_scribble_is_not_announced_as_a_digit():
-    from digitlab.nondigits import make_nondigits
-    from digitlab.pendigits import render_digit
-
-    blob = render_digit(make_nondigits("filled_blob", 1, seed=5)[0], stroke_width=20)
+    blob = draw_on_canvas(make_nondigits("filled_blob", 1, seed=5)[0], stroke_width=20).picture
     app = run_app(blob)
     assert not app.exception
     assert "Not sure: this may not be a digit" in texts(app)

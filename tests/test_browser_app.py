@@ -2,7 +2,7 @@
 
 import pytest
 
-from digitlab import browser
+from bench import browser
 
 pytestmark = pytest.mark.browser
 

@@ -2,13 +2,14 @@
 
 import pytest
 
-from digitlab import browser, zoo
-from digitlab.architectures import title
+from bench import browser
+from digitlab import catalog
+from digitlab.catalog import title
 
 
 @pytest.mark.browser
 def test_another_model_carries_over_to_the_compare_page(app_url, page):
-    names = zoo.available_models()
+    names = catalog.available_models()
     if len(names) < 2:
         pytest.skip("no classic network in model/zoo: train one with `python train.py --arch mlp`")
     other = "mlp" if "mlp" in names else names[1]

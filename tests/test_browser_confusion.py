@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from digitlab import browser
+from bench import browser
 from digitlab.config import EVALUATION_PATH, EVALUATION_SUMMARY_PATH
 from digitlab.evaluate import EXAMPLES_PER_CLASS, load_artifacts
 

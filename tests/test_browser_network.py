@@ -2,7 +2,7 @@
 
 import pytest
 
-from digitlab import browser
+from bench import browser
 
 # Sidebar link -> a text that only appears once the page has run to its end.
 PAGES = {"Feature maps": "From maps to a digit", "Pooling": "Worked example", "Filters": "Deeper layers"}

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from streamlit.testing.v1 import AppTest
 
-from digitlab import canvas_frontend, ui
+from digitlab import ui
 from digitlab.canvas_frontend import COMPONENT_NAME, canvas_build_dir, fast_canvas_assets, without_send_delay
 
 # The two lines of streamlit-drawable-canvas 0.13's build that the patch reads and changes.
@@ -52,7 +52,7 @@ def test_drawing_canvas_keeps_the_stock_component_when_the_build_is_unknown(monk
     stock_component = object()
     stock = SimpleNamespace(out=stock_component)
     monkeypatch.setitem(sys.modules, "streamlit_drawable_canvas", stock)
-    monkeypatch.setattr(canvas_frontend, "fast_canvas_assets", lambda: None)
+    monkeypatch.setattr(ui, "fast_canvas_assets", lambda: None)
     ui._fast_canvas_component.clear()
     try:
         ui.use_fast_canvas()

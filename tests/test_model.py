@@ -1,11 +1,14 @@
 """The model contract: architecture, loading with clear errors, and predict_proba."""
 
+from functools import partial
+from types import SimpleNamespace
+
 import keras
 import numpy as np
 import pytest
 
 from digitlab.config import MODEL_PATH
-from digitlab.model import ModelLoadError, build_model, load_model, predict_proba
+from digitlab.model import ModelLoadError, build_model, load_model, predict_proba, predict_readings
 
 
 def test_architecture_has_named_conv_and_pool_stages(tiny_model):
@@ -113,3 +116,12 @@ def test_sessions_can_predict_at_the_same_time(tiny_model):
     with ThreadPoolExecutor(max_workers=len(images)) as pool:
         results = list(pool.map(session, range(len(images))))
     np.testing.assert_allclose(np.stack(results), expected, atol=1e-6)
+
+
+def test_readings_of_an_empty_canvas_get_a_row_of_nan(tiny_model):
+    steps = SimpleNamespace(image=np.zeros((28, 28), np.float32))
+    probabilities = predict_readings(partial(predict_proba, tiny_model), [None, steps, None])
+    assert probabilities.shape == (3, 10) and probabilities.dtype == np.float32
+    assert np.isnan(probabilities[[0, 2]]).all()
+    np.testing.assert_allclose(probabilities[1], predict_proba(tiny_model, steps.image[None])[0])
+    assert predict_readings(partial(predict_proba, tiny_model), []).shape == (0, 10)

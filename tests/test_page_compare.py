@@ -9,15 +9,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from digitlab import config
-from digitlab.architectures import BUNDLED, RECIPES, title
+from digitlab.catalog import BUNDLED, CLASSICS, title
 from digitlab.data import load_samples, to_float_images
+from tests import conftest
+from tests.conftest import PAGES, texts
 
-ROOT = config.ROOT_DIR
-COMPARE = ROOT / "pages" / "5_Compare_models.py"
-FEATURE_MAPS = ROOT / "pages" / "1_Feature_maps.py"
-POOLING = ROOT / "pages" / "2_Pooling.py"
-FILTERS = ROOT / "pages" / "3_Filters.py"
-CONFUSION = ROOT / "pages" / "4_Confusion_matrix.py"
+COMPARE, FEATURE_MAPS, POOLING, FILTERS, CONFUSION = (
+    PAGES[name] for name in ("Compare_models", "Feature_maps", "Pooling", "Filters", "Confusion_matrix")
+)
 
 
 @pytest.fixture
@@ -34,23 +33,15 @@ def drawn_three():
 
 
 def run_page(path, model: str | None = None, image=None) -> AppTest:
-    app = AppTest.from_file(str(path), default_timeout=120)
-    app.session_state[config.STATE_IMAGE] = image
-    if model is not None:
-        app.session_state[config.STATE_MODEL] = model
-    return app.run()
-
-
-def texts(app: AppTest) -> str:
-    elements = [*app.markdown, *app.caption, *app.info, *app.header, *app.subheader, *app.warning]
-    return " ".join(element.value for element in elements)
+    state = {config.STATE_IMAGE: image} | ({config.STATE_MODEL: model} if model is not None else {})
+    return conftest.run_page(path, **state)
 
 
 def test_selector_lists_the_bundled_model_first_and_defaults_to_it(zoo_models, drawn_three):
     app = run_page(FEATURE_MAPS, image=drawn_three)
     assert not app.exception
     selector = app.sidebar.selectbox(key="_model_choice")
-    assert selector.options == [title(name) for name in [BUNDLED, *RECIPES]]
+    assert selector.options == [title(name) for name in [BUNDLED, *CLASSICS]]
     assert selector.value == BUNDLED
 
 
@@ -125,12 +116,12 @@ def test_compare_page_classifies_the_drawing_with_every_model(zoo_models, drawn_
     assert not app.exception
     assert "your drawing" in " ".join(element.value for element in app.success)
     text = texts(app)
-    for name in [BUNDLED, *RECIPES]:
+    for name in [BUNDLED, *CLASSICS]:
         assert f"**{title(name)}**" in text
     assert f"**{title('cnn-small')}** · in use" in text
-    assert len(app.get("vega_lite_chart")) == 1 + len(RECIPES) + 1  # comparison chart + one per model
+    assert len(app.get("vega_lite_chart")) == 1 + len(CLASSICS) + 1  # comparison chart + one per model
     table = app.dataframe[0].value
-    assert set(table["name"]) >= {BUNDLED, *RECIPES}
+    assert set(table["name"]) >= {BUNDLED, *CLASSICS}
 
 
 def test_compare_page_without_a_drawing_uses_an_mnist_sample(zoo_models):

@@ -6,11 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from digitlab import config, ui
-from digitlab import model as model_module
-from digitlab.config import ROOT_DIR
+from tests import conftest
+from tests.conftest import PAGES, texts
 from tests.test_evaluate import write_tiny_artifacts
-
-PAGE = str(ROOT_DIR / "pages" / "4_Confusion_matrix.py")
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +22,14 @@ def page_paths(artifacts, monkeypatch, tmp_path):
     monkeypatch.setattr(config, "EVALUATION_PATH", artifacts["npz"])
     monkeypatch.setattr(config, "EVALUATION_SUMMARY_PATH", artifacts["summary_path"])
     monkeypatch.setattr(config, "MODEL_PATH", artifacts["model"])
-    monkeypatch.setattr(model_module, "METADATA_PATH", tmp_path / "metadata.json")
+    monkeypatch.setattr(config, "METADATA_PATH", tmp_path / "metadata.json")
     ui.get_metadata.clear()
     yield tmp_path / "metadata.json"
     ui.get_metadata.clear()
 
 
 def run_page() -> AppTest:
-    return AppTest.from_file(PAGE, default_timeout=60).run()
-
-
-def texts(app: AppTest) -> str:
-    return " ".join(element.value for element in [*app.markdown, *app.info, *app.warning, *app.error, *app.caption])
+    return conftest.run_page(PAGES["Confusion_matrix"])
 
 
 def test_page_shows_accuracy_heatmap_and_metrics(page_paths, artifacts):

@@ -5,14 +5,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from digitlab import ui
-from digitlab.config import ROOT_DIR, SAMPLES_PATH, STATE_IMAGE, STATE_SAMPLE
+from digitlab.config import SAMPLES_PATH, STATE_IMAGE, STATE_SAMPLE
 from digitlab.data import load_samples, to_float_images
+from tests import conftest
+from tests.conftest import PAGES, texts
 
-PAGES = {
-    "feature_maps": ROOT_DIR / "pages" / "1_Feature_maps.py",
-    "pooling": ROOT_DIR / "pages" / "2_Pooling.py",
-    "filters": ROOT_DIR / "pages" / "3_Filters.py",
-}
+NETWORK_PAGES = ("Feature_maps", "Pooling", "Filters")
 
 
 @pytest.fixture(scope="module")
@@ -23,16 +21,8 @@ def drawn_digit():
 
 
 def run_page(name: str, image=None, **state) -> AppTest:
-    app = AppTest.from_file(str(PAGES[name]), default_timeout=120)
-    app.session_state[STATE_IMAGE] = image
-    for key, value in state.items():
-        app.session_state[key] = value
-    return app.run()
-
-
-def texts(app: AppTest) -> str:
-    elements = [*app.markdown, *app.caption, *app.info, *app.success, *app.header, *app.subheader, *app.title]
-    return " ".join(element.value for element in elements)
+    """One of the network pages ("Feature_maps", "Pooling", "Filters") with `image` as the drawing."""
+    return conftest.run_page(PAGES[name], **{STATE_IMAGE: image, **state})
 
 
 def image_count(app: AppTest) -> int:
@@ -47,7 +37,7 @@ def test_page_names_sort_in_sidebar_order():
     assert sorted(path.name for path in PAGES.values()) == [path.name for path in PAGES.values()]
 
 
-@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("name", NETWORK_PAGES)
 def test_page_shows_the_drawing(name, drawn_digit):
     app = run_page(name, drawn_digit)
     assert not app.exception
@@ -56,7 +46,7 @@ def test_page_shows_the_drawing(name, drawn_digit):
     assert image_count(app) >= 3
 
 
-@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("name", NETWORK_PAGES)
 def test_page_without_drawing_shows_a_sample_digit(name):
     app = run_page(name)
     assert not app.exception
@@ -68,7 +58,7 @@ def test_page_without_drawing_shows_a_sample_digit(name):
 def test_sample_choice_is_remembered_in_session_state():
     images, labels = load_samples(SAMPLES_PATH)
     index = int(np.flatnonzero(labels == 4)[2])
-    app = run_page("pooling", **{STATE_SAMPLE: index})
+    app = run_page("Pooling", **{STATE_SAMPLE: index})
     assert not app.exception
     assert app.session_state["_sample_digit"] == 4 and app.session_state["_sample_example"] == 3
     app.slider(key="_sample_example").set_value(5).run()
@@ -78,13 +68,13 @@ def test_sample_choice_is_remembered_in_session_state():
 
 def test_without_drawing_or_samples_the_page_asks_for_a_drawing(monkeypatch):
     monkeypatch.setattr(ui, "get_samples", lambda: None)
-    app = run_page("feature_maps")
+    app = run_page("Feature_maps")
     assert not app.exception
     assert "Draw a digit" in texts(app)
 
 
 def test_feature_maps_page_lists_every_layer_with_its_shape(drawn_digit):
-    app = run_page("feature_maps", drawn_digit)
+    app = run_page("Feature_maps", drawn_digit)
     assert [element.value for element in app.subheader] == ["conv_1", "conv_2", "pool_1", "conv_3", "conv_4", "pool_2"]
     text = texts(app)
     for shape in ["26×26×32", "24×24×32", "12×12×32", "10×10×64", "8×8×64", "4×4×64"]:
@@ -93,14 +83,14 @@ def test_feature_maps_page_lists_every_layer_with_its_shape(drawn_digit):
 
 
 def test_feature_maps_page_enlarges_a_pooling_channel(drawn_digit):
-    app = run_page("feature_maps", drawn_digit)
+    app = run_page("Feature_maps", drawn_digit)
     app.selectbox(key="closer_layer").set_value("pool_2").run()
     assert not app.exception
     assert "after pooling" in image_captions(app)
 
 
 def test_pooling_page_works_through_an_example_for_each_layer(drawn_digit):
-    app = run_page("pooling", drawn_digit)
+    app = run_page("Pooling", drawn_digit)
     assert "24×24×32 → 12×12×32" in texts(app)
     assert any("<table" in element.value for element in app.markdown)
     app.radio(key="pool_layer").set_value("pool_2").run()
@@ -109,7 +99,7 @@ def test_pooling_page_works_through_an_example_for_each_layer(drawn_digit):
 
 
 def test_filters_page_shows_every_conv_layer(drawn_digit):
-    app = run_page("filters", drawn_digit)
+    app = run_page("Filters", drawn_digit)
     assert "32 filters of 3×3" in texts(app)
     for layer in ["conv_3", "conv_4"]:
         app.radio(key="filters_layer").set_value(layer).run()

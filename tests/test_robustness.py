@@ -1,18 +1,24 @@
 """Behaviour of the bundled model on drawings: invariance to how a digit is drawn, and honesty on non-digits."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
 from digitlab.config import CONFIDENT_THRESHOLD, PENDIGITS_PATH
-from digitlab.model import load_model
-from digitlab.nondigits import make_nondigits
-from digitlab.pendigits import CONDITIONS, every_kth, load_pendigits, redraw_digit, render_condition, render_digit
+from digitlab.drawn.canvas import CONDITIONS, draw_condition, draw_on_canvas
+from digitlab.drawn.drawings import every_kth
+from digitlab.drawn.harness import READERS, Pipeline, score_drawings
+from digitlab.drawn.pendigits import load_pendigits
+from digitlab.drawn.synthetic import GENERATORS, make_nondigits
+from digitlab.model import load_model, predict_proba, predict_readings
 from digitlab.robustness import (
-    canvas_probabilities,
     drawn_digit_report,
     expected_calibration_error,
     format_report,
     is_flagged,
+    main,
+    nondigit_report,
     thick_pen_summary,
     writer_interval,
 )
@@ -25,6 +31,16 @@ needs_pendigits = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def model():
     return load_model()
+
+
+@pytest.fixture(scope="module")
+def pipelines(model):
+    return {name: Pipeline(reader, partial(predict_proba, model)) for name, reader in READERS.items()}
+
+
+def read(model, canvases, reader: str = "canvas picture") -> np.ndarray:
+    """(N, 10) probabilities of the model on canvases (`CanvasDrawing`s), read like the app reads them."""
+    return predict_readings(partial(predict_proba, model), [READERS[reader](canvas) for canvas in canvases])
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +116,8 @@ def test_report_lists_each_condition_with_its_interval_for_each_pipeline():
 
 
 @needs_pendigits
-def test_drawn_digit_report_brackets_each_accuracy_by_its_writer_interval(model, pen_digits):
-    report = drawn_digit_report(model, pen_digits)
+def test_drawn_digit_report_brackets_each_accuracy_by_its_writer_interval(pipelines, pen_digits):
+    report = drawn_digit_report(score_drawings(pipelines, pen_digits)["canvas picture"])
     assert set(report["conditions"]) == set(CONDITIONS)
     for result in [*report["conditions"].values(), report["overall"]]:
         low, high = result["interval"]
@@ -115,10 +131,7 @@ def test_drawn_digit_report_brackets_each_accuracy_by_its_writer_interval(model,
 def test_same_digit_gets_the_same_answer_however_it_is_drawn(model, pen_digits):
     """Sizes, positions, stroke widths, colours, transparency: one drawing, one answer."""
     answers = np.stack(
-        [
-            canvas_probabilities(model, np.stack([render_condition(digit, name) for name in CONDITIONS])).argmax(axis=1)
-            for digit in pen_digits
-        ]
+        [read(model, [draw_condition(digit, name) for name in CONDITIONS]).argmax(axis=1) for digit in pen_digits]
     )
     labels = np.array([digit.label for digit in pen_digits])
     consistent = (answers == answers[:, :1]).all(axis=1)
@@ -131,9 +144,7 @@ def test_the_draw_page_gives_one_answer_however_the_digit_is_drawn(model, pen_di
     """From the strokes the pen's width and the colours drop out, and a small digit keeps its loops."""
     answers = np.stack(
         [
-            canvas_probabilities(
-                model, np.stack([redraw_digit(digit, **CONDITIONS[name]) for name in CONDITIONS])
-            ).argmax(axis=1)
+            read(model, [draw_condition(digit, name) for name in CONDITIONS], "draw page").argmax(axis=1)
             for digit in pen_digits
         ]
     )
@@ -142,8 +153,8 @@ def test_the_draw_page_gives_one_answer_however_the_digit_is_drawn(model, pen_di
 
 
 @needs_pendigits
-def test_the_draw_page_report_covers_every_condition_and_never_notes_a_thick_pen(model, pen_digits):
-    report = drawn_digit_report(model, pen_digits, render=redraw_digit)
+def test_the_draw_page_report_covers_every_condition_and_never_notes_a_thick_pen(pipelines, pen_digits):
+    report = drawn_digit_report(score_drawings(pipelines, pen_digits)["draw page"])
     assert set(report["conditions"]) == set(CONDITIONS)
     assert report["overall"]["interval"][0] <= report["overall"]["accuracy"] <= report["overall"]["interval"][1]
     assert report["thick_pen"]["share"] == 0
@@ -152,19 +163,32 @@ def test_the_draw_page_report_covers_every_condition_and_never_notes_a_thick_pen
 
 @needs_pendigits
 def test_real_drawn_digits_are_rarely_flagged(model, pen_digits):
-    canvases = np.stack([render_condition(digit, "centred") for digit in pen_digits])
-    assert is_flagged(canvas_probabilities(model, canvases)).mean() <= 0.05
+    canvases = [draw_condition(digit, "centred") for digit in pen_digits]
+    assert is_flagged(read(model, canvases)).mean() <= 0.05
 
 
 @pytest.mark.parametrize("kind", ["scribble", "zigzag", "crossed_circle", "filled_blob", "letter_or_shape"])
 def test_non_digits_are_flagged(model, kind):
     drawings = make_nondigits(kind, 30, seed=99)
-    canvases = np.stack([render_digit(drawing, stroke_width=14) for drawing in drawings])
-    assert is_flagged(canvas_probabilities(model, canvases)).mean() >= 0.85
+    canvases = [draw_on_canvas(drawing, stroke_width=14) for drawing in drawings]
+    assert is_flagged(read(model, canvases)).mean() >= 0.85
 
 
 @needs_pendigits
 def test_several_digits_at_once_are_flagged(model, pen_digits):
     drawings = make_nondigits("several_digits", 30, seed=98, digits=pen_digits)
-    canvases = np.stack([render_digit(drawing, digit_size=0.9) for drawing in drawings])
-    assert is_flagged(canvas_probabilities(model, canvases)).mean() >= 0.85
+    canvases = [draw_on_canvas(drawing, digit_size=0.9) for drawing in drawings]
+    assert is_flagged(read(model, canvases)).mean() >= 0.85
+
+
+@needs_pendigits
+def test_the_nondigit_report_scores_every_kind_for_every_pipeline(pipelines, pen_digits):
+    shares = nondigit_report(pipelines, pen_digits, count=4)
+    assert set(shares) == set(READERS)
+    assert set(shares["draw page"]) == {*GENERATORS, "several_digits"}
+    assert all(0 <= share <= 1 for kinds in shares.values() for share in kinds.values())
+
+
+def test_the_command_says_what_is_missing(tmp_path, capsys):
+    assert main(["--pendigits", str(tmp_path / "absent.tra")]) == 2
+    assert "pendigits-orig.tra" in capsys.readouterr().err

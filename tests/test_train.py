@@ -6,17 +6,17 @@ import numpy as np
 import pytest
 
 import train
-from digitlab import zoo
-from digitlab.architectures import BUNDLED
-from digitlab.data import file_sha256
+from digitlab import catalog
+from digitlab.catalog import BUNDLED
 from digitlab.model import load_model, predict_proba
-from digitlab.training import FINE_TUNE
+from digitlab.provenance import file_sha256
+from digitlab.training.bundled import FINE_TUNE
 
 
 @pytest.mark.slow
 def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
     output = tmp_path / "model"
-    pens = ["--redraw-pens", "0.1", "0.3", "--template-pens", "0.2", "0.35"]
+    pens = ["--restroke-pens", "0.1", "0.3", "--template-pens", "0.2", "0.35"]
     assert (
         train.main(["--data", str(synthetic_mnist), "--epochs", "1", "--output-dir", str(output), "--quiet", *pens])
         == 0
@@ -33,7 +33,7 @@ def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
     metadata = json.loads((output / "metadata.json").read_text())
     assert metadata["parameters"] == model.count_params()
     assert metadata["epochs_run"] == 1
-    assert metadata["settings"]["redraw_pens"] == [0.1, 0.3] and metadata["settings"]["template_pens"] == [0.2, 0.35]
+    assert metadata["settings"]["restroke_pens"] == [0.1, 0.3] and metadata["settings"]["template_pens"] == [0.2, 0.35]
     assert metadata["data"]["sha256"] == file_sha256(synthetic_mnist)
     assert metadata["model_sha256"] == file_sha256(output / "digitlab_cnn.keras")
     assert {"conv_1", "pool_1", "conv_2"} <= {layer["name"] for layer in metadata["architecture"]}
@@ -60,7 +60,7 @@ def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, t
     settings = metadata["settings"]
     # --fine-tune's recipe, with the explicitly given --epochs winning over its 3 epochs.
     assert settings["epochs"] == 1 and settings["learning_rate"] == FINE_TUNE["learning_rate"]
-    assert settings["seed"] == FINE_TUNE["seed"] and settings["redraw_pens"] == list(FINE_TUNE["redraw_pens"])
+    assert settings["seed"] == FINE_TUNE["seed"] and settings["restroke_pens"] == list(FINE_TUNE["restroke_pens"])
     # It keeps the parent's validation split (the parent's seed) and says what it started from.
     assert settings["split_seed"] == 3 and settings["init_from"] == str(parent_model)
     assert metadata["parent"]["model_sha256"] == file_sha256(parent_model)
@@ -73,7 +73,7 @@ def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, t
     assert before.shape == after.shape == (3, 3, 1, 8) and child.get_layer("conv_4").filters == 16
     assert 0 < np.abs(after - before).mean() < np.abs(before).mean() / 2
     # The Compare page counts the parent's training in the fine-tuned model's epochs and time.
-    row = next(row for row in zoo.comparison_rows(child_dir) if row["name"] == BUNDLED)
+    row = next(row for row in catalog.comparison_rows(child_dir) if row["name"] == BUNDLED)
     assert row["epochs"] == 2
     assert row["training_s"] == pytest.approx(metadata["training_seconds"] + metadata["parent"]["training_seconds"])
 
@@ -96,5 +96,5 @@ def test_help_documents_every_option(capsys):
         train.main(["--help"])
     text = capsys.readouterr().out
     options = ["--data", "--epochs", "--seed", "--output-dir", "--batch-size", "--limit", "--no-augment"]
-    for option in [*options, "--fine-tune", "--init-from", "--redraw-pens", "--template-pens", "--filters"]:
+    for option in [*options, "--fine-tune", "--init-from", "--restroke-pens", "--template-pens", "--filters"]:
         assert option in text

@@ -1,5 +1,5 @@
-"""Drawings that are not a digit: scribbles, zigzags, crossed circles, letters, shapes, filled blobs and
-several digits at once, generated as pen strokes and rendered like the canvas brush draws.
+"""Drawings that are not a digit, generated as pen strokes: scribbles, zigzags, crossed circles, letters,
+shapes, filled blobs and several digits at once.
 
 They teach the model to spread its confidence on non-digits (training kinds) and measure how often the
 app flags them (all kinds; the held-out kinds are never seen in training).
@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from digitlab.pendigits import PEN_BOX, PenDigit
+from digitlab.drawn.drawings import NOT_A_DIGIT, PenDrawing
+from digitlab.drawn.pendigits import PEN_BOX
 
 # Letters and symbols as polylines in a unit box (x right, y down). None of them reads as a digit.
 GLYPHS: dict[str, list[list[tuple[float, float]]]] = {
@@ -88,7 +89,7 @@ def glyph(names: Sequence[str]) -> Callable[[np.random.Generator], list[np.ndarr
     return draw
 
 
-def several_digits(digits: Sequence[PenDigit]) -> Callable[[np.random.Generator], list[np.ndarray]]:
+def several_digits(digits: Sequence[PenDrawing]) -> Callable[[np.random.Generator], list[np.ndarray]]:
     """A generator of two or three of `digits` written side by side, as one drawing."""
 
     def draw(rng: np.random.Generator) -> list[np.ndarray]:
@@ -126,59 +127,17 @@ def densify(stroke: np.ndarray, per_segment: int = 8) -> np.ndarray:
     return np.concatenate([inner.reshape(-1, 2), stroke[-1:]])
 
 
-def as_pen_drawing(strokes: list[np.ndarray]) -> PenDigit:
-    """Strokes in any units -> a PenDigit (label -1) in the pen box, ready for `pendigits.render_digit`."""
+def as_pen_drawing(strokes: list[np.ndarray], label: int = NOT_A_DIGIT, kind: str = "generated") -> PenDrawing:
+    """Polylines in any units -> a generated PenDrawing in the development set's pen box, its corners kept sharp."""
     strokes = [densify(stroke) for stroke in strokes]
     points = np.concatenate(strokes)
     low, side = points.min(axis=0), max(float(np.ptp(points, axis=0).max()), 1e-6)
     scaled = tuple(((np.asarray(stroke) - low) / side * PEN_BOX).astype(np.float32) for stroke in strokes)
-    return PenDigit(label=-1, writer=-1, strokes=scaled)
+    return PenDrawing(label=label, writer="generated", strokes=scaled, kind=kind)
 
 
-def make_nondigits(kind: str, count: int, seed: int, digits: Sequence[PenDigit] | None = None) -> list[PenDigit]:
+def make_nondigits(kind: str, count: int, seed: int, digits: Sequence[PenDrawing] | None = None) -> list[PenDrawing]:
     """`count` drawings of one kind ("several_digits" needs `digits` to compose), reproducible from `seed`."""
     generator = several_digits(digits) if kind == "several_digits" else GENERATORS[kind]
     rng = np.random.default_rng(seed)
-    return [as_pen_drawing(generator(rng)) for _ in range(count)]
-
-
-def render_nondigit_images(count: int, seed: int, kinds: Sequence[str] = TRAINING_KINDS) -> np.ndarray:
-    """`count` non-digit drawings of `kinds`, rendered on canvases of varied size, stroke and placement,
-    then prepared exactly like the app prepares a drawing -> float32 (count, 28, 28) in [0, 1]."""
-    from digitlab.pendigits import render_digit
-    from digitlab.preprocess import canvas_to_mnist
-
-    rng = np.random.default_rng(seed)
-    images = []
-    while len(images) < count:
-        drawing = as_pen_drawing(GENERATORS[kinds[rng.integers(len(kinds))]](rng))
-        canvas_size = int(rng.integers(64, 128))
-        size = rng.uniform(0.3, 0.95)
-        canvas = render_digit(
-            drawing,
-            canvas_size=canvas_size,
-            digit_size=size,
-            centre=tuple(rng.uniform(size / 2, 1 - size / 2, 2)),
-            stroke_width=canvas_size * rng.uniform(0.03, 0.12),
-        )
-        image = canvas_to_mnist(canvas)
-        if image is not None:
-            images.append(image)
-    return np.stack(images)
-
-
-def side_by_side_images(digits: np.ndarray, count: int, seed: int) -> np.ndarray:
-    """Two or three of float32 (N, 28, 28) digits written side by side, prepared like a drawing of them."""
-    from digitlab.config import DIGIT_BOX
-    from digitlab.preprocess import centre_by_mass, crop_to_ink, fit_to_box
-
-    rng = np.random.default_rng(seed)
-    images = np.empty((count, 28, 28), np.float32)
-    for index in range(count):
-        parts = [crop_to_ink(digits[i]) for i in rng.choice(len(digits), size=rng.integers(2, 4), replace=False)]
-        height = max(part.shape[0] for part in parts)
-        gap = np.zeros((height, int(rng.integers(1, 6))), np.float32)
-        padded = [np.pad(part, ((0, height - part.shape[0]), (0, 0))) for part in parts]
-        row = np.concatenate([piece for part in padded for piece in (part, gap)][:-1], axis=1)
-        images[index] = centre_by_mass(fit_to_box(row, DIGIT_BOX))
-    return images
+    return [as_pen_drawing(generator(rng), kind=kind) for _ in range(count)]

@@ -1,12 +1,14 @@
-"""Digits drawn from handwriting-style stroke templates (training data for styles MNIST lacks)."""
+"""Digits drawn from handwriting-style stroke templates (training data for styles MNIST lacks), and the
+training images made from pen drawings."""
 
 import numpy as np
 import pytest
 
-from digitlab.handwriting import STYLES, render_styled_digits, styled_digit_strokes
-from digitlab.nondigits import as_pen_drawing
-from digitlab.pendigits import render_digit
+from digitlab.drawn.canvas import draw_on_canvas
+from digitlab.drawn.synthetic import as_pen_drawing
 from digitlab.preprocess import canvas_to_mnist
+from digitlab.training.drawings import render_nondigit_images, render_styled_digits
+from digitlab.training.templates import STYLES, styled_digit_strokes
 from tests.conftest import hole_area
 
 
@@ -14,8 +16,8 @@ from tests.conftest import hole_area
 def test_every_style_of_every_digit_draws_a_digit_sized_mark(digit):
     rng = np.random.default_rng(digit)
     for _ in range(3 * len(STYLES[digit])):
-        canvas = render_digit(as_pen_drawing(styled_digit_strokes(digit, rng)), canvas_size=140, stroke_width=10)
-        image = canvas_to_mnist(canvas)
+        drawing = as_pen_drawing(styled_digit_strokes(digit, rng))
+        image = canvas_to_mnist(draw_on_canvas(drawing, canvas_size=140, stroke_width=10).picture)
         assert image is not None
         rows = np.flatnonzero(image.any(axis=1))
         assert rows[-1] - rows[0] + 1 >= 12  # upright digits: taller than a dash
@@ -39,3 +41,9 @@ def test_pen_range_sets_how_thick_the_styled_digits_are_drawn():
     thick, same_labels = render_styled_digits(30, seed=2, pen_range=(0.36, 0.38))
     assert labels.tolist() == same_labels.tolist()
     assert hole_area(thick) < 0.7 * hole_area(thin)  # a thick pen on a small digit closes its loops
+
+
+def test_rendered_nondigit_images_follow_the_model_input_contract():
+    images = render_nondigit_images(12, seed=3)
+    assert images.shape == (12, 28, 28) and images.dtype == np.float32
+    assert images.min() >= 0 and images.max() <= 1

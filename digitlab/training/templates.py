@@ -1,4 +1,4 @@
-"""Digits drawn from stroke templates of common handwriting styles, rendered like the canvas brush.
+"""Digits drawn from stroke templates of common handwriting styles.
 
 MNIST was written mostly by American writers: it has few European "1"s with a long flag, crossed "7"s,
 "9"s with a curved tail or open-top "4"s, which people draw in the app. These templates (written from
@@ -10,24 +10,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitlab.nondigits import as_pen_drawing
-
-Stroke = list[tuple[float, float]]
+# A template stroke: (x, y) points in a unit box, x right and y down.
+Polyline = list[tuple[float, float]]
 
 # Largest smooth displacement of a template, as a share of the digit's size.
 WARP = 0.08
 # Pen width as a share of the drawing's size: a fine pen on a large digit to a thick pen on a tiny one.
-PEN_RANGE = (0.05, 0.32)
+TEMPLATE_PENS = (0.05, 0.32)
 
 
-def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, points: int = 16) -> Stroke:
+def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, points: int = 16) -> Polyline:
     """Points on an ellipse from angle `start` to `end` (degrees, 0 = right, 90 = down)."""
     angles = np.radians(np.linspace(start, end, points))
     return [(cx + rx * np.cos(a), cy + ry * np.sin(a)) for a in angles]
 
 
 # Each digit: a list of styles; each style: a list of strokes in a unit box (x right, y down).
-STYLES: dict[int, list[list[Stroke]]] = {
+STYLES: dict[int, list[list[Polyline]]] = {
     0: [[_arc(0.5, 0.5, 0.38, 0.5, -90, 270, 24)], [_arc(0.5, 0.5, 0.3, 0.5, -100, 250, 24)]],
     1: [
         [[(0.5, 0.0), (0.5, 1.0)]],
@@ -111,31 +110,3 @@ def warp(stroke: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     phase = rng.uniform(0, 2 * np.pi, 2)
     amplitude = rng.uniform(0, WARP, 2)
     return stroke + amplitude * np.sin(frequency * stroke[:, ::-1] * np.pi + phase)
-
-
-def render_styled_digits(
-    count: int, seed: int, pen_range: tuple[float, float] = PEN_RANGE
-) -> tuple[np.ndarray, np.ndarray]:
-    """`count` styled digits (balanced classes) drawn on canvases of varied size, pen (`pen_range`, shares
-    of the drawing's size) and placement and prepared like the app prepares a drawing
-    -> (float32 (count, 28, 28) in [0, 1], int labels)."""
-    from digitlab.pendigits import render_digit
-    from digitlab.preprocess import canvas_to_mnist
-
-    rng = np.random.default_rng(seed)
-    labels = np.arange(count) % 10
-    images = np.empty((count, 28, 28), np.float32)
-    for index, label in enumerate(labels):
-        # Digits of about 20 to 120 px, never more than 60 % of the canvas: a thick pen must not cover
-        # most of it, or the background would be read as ink.
-        canvas_size = int(rng.integers(64, 200))
-        size = rng.uniform(0.3, 0.6)
-        canvas = render_digit(
-            as_pen_drawing(styled_digit_strokes(int(label), rng)),
-            canvas_size=canvas_size,
-            digit_size=size,
-            centre=tuple(rng.uniform(size / 2, 1 - size / 2, 2)),
-            stroke_width=canvas_size * size * rng.uniform(*pen_range),
-        )
-        images[index] = canvas_to_mnist(canvas)
-    return images, labels

@@ -1,9 +1,10 @@
-"""Pen strokes on a canvas: read them from the drawing canvas, draw them with a round pen.
+"""Pen strokes on a canvas: read them from the drawing canvas's JSON, and draw them with a round pen.
 
 The drawing canvas sends two things after every stroke: the picture, and the strokes themselves (the
 pointer's path, in its fabric.js JSON). A digit drawn small with the default pen is mostly pen in the
 picture: its loops close up and its strokes merge, and no preprocessing can open them again. From the
-strokes the draw page redraws the digit with a pen in proportion to its size, which loses nothing.
+strokes the draw page draws the digit again with a pen in proportion to its size (`with_reading_pen`),
+which loses nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from digitlab.config import CANVAS_SIZE, MIN_REDRAW_PEN, REDRAW_PEN_SHARE
+from digitlab.config import CANVAS_SIZE, MIN_READING_PEN, READING_PEN_SHARE
 
 # Drawing at this many times the canvas resolution, then averaging down, anti-aliases the strokes.
 SUPERSAMPLING = 4
@@ -22,8 +23,12 @@ SUPERSAMPLING = 4
 CURVE_POINTS = 4
 BLACK = (0, 0, 0)
 WHITE = (255, 255, 255, 255)
-# A path's own position and size in the canvas JSON, which the redrawing relies on being untransformed.
+TRANSPARENT = (0, 0, 0, 0)
+# A path's own position and size in the canvas JSON, which reading its points relies on being untransformed.
 _IDENTITY = {"scaleX": 1, "scaleY": 1, "angle": 0, "skewX": 0, "skewY": 0}
+# The canvas's pencil (fabric.js 7's PencilBrush) drops pointer positions closer than this to the last one kept.
+PENCIL_DECIMATE = 0.4
+FABRIC_VERSION = "7.4.0"
 
 
 @dataclass(frozen=True)
@@ -78,31 +83,93 @@ def _path_stroke(item: Mapping) -> Stroke:
     return Stroke(points, width)
 
 
-def redraw_pen(strokes: Sequence[Stroke]) -> float:
-    """The widest pen the draw page redraws the strokes with: REDRAW_PEN_SHARE of the drawing's longest
-    side, at least MIN_REDRAW_PEN pixels, and never wider than the pen they were drawn with."""
+def pencil_json(pointer_paths: Sequence[Stroke]) -> dict:
+    """The canvas's JSON for strokes drawn with its pencil: each Stroke holds the pointer positions of one stroke
+    (as the browser reports them, in canvas pixels) and the pen's width. See `pencil_path`."""
+    objects = [
+        {"type": "Path", "version": FABRIC_VERSION, "stroke": "#000000", "strokeWidth": stroke.width,
+         "strokeLineCap": "round", "strokeLineJoin": "round", "fill": None, "scaleX": 1, "scaleY": 1, "angle": 0,
+         "skewX": 0, "skewY": 0, "path": pencil_path(stroke.points, stroke.width)}
+        for stroke in pointer_paths
+    ]  # fmt: skip
+    return {"version": FABRIC_VERSION, "objects": objects}
+
+
+def pencil_path(pointer: np.ndarray, width: float) -> list[list]:
+    """The path fabric.js's pencil makes of one stroke's pointer positions float (n, 2): quadratic curves through
+    the midpoints of the positions, as its PencilBrush builds them (the first position doubled at pointer-down,
+    repeats dropped, positions within PENCIL_DECIMATE px of the last kept one dropped, ends nudged by a
+    thousandth of the pen's width)."""
+    points = [tuple(point) for point in np.asarray(pointer, dtype=float).tolist()]
+    pressed = [points[0], points[0]]
+    for point in points[1:]:
+        if point != pressed[-1]:
+            pressed.append(point)
+    kept = _decimate(pressed)
+    correction = width / 1000
+    first, second = kept[0], kept[1]
+    many = len(kept) > 2
+    sign = [_sign(kept[2][axis] - second[axis]) if many else (1, 0)[axis] for axis in (0, 1)]
+    path = [["M", first[0] - sign[0] * correction, first[1] - sign[1] * correction]]
+    for start, end in zip(kept[:-1], kept[1:], strict=True):
+        if start != end:
+            path.append(["Q", start[0], start[1], (start[0] + end[0]) / 2, (start[1] + end[1]) / 2])
+    last = kept[-1]
+    sign = [_sign(last[axis] - kept[-2][axis]) if many else (1, 0)[axis] for axis in (0, 1)]
+    path.append(["L", last[0] + sign[0] * correction, last[1] + sign[1] * correction])
+    return path
+
+
+def _decimate(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """fabric.js's `decimatePoints`, quirk included: it never keeps the second-to-last point."""
+    if len(points) <= 2:
+        return points
+    kept = [points[0]]
+    for point in points[1:-2]:
+        if (kept[-1][0] - point[0]) ** 2 + (kept[-1][1] - point[1]) ** 2 >= PENCIL_DECIMATE**2:
+            kept.append(point)
+    return kept + [points[-1]]
+
+
+def _sign(value: float) -> int:
+    return (value > 0) - (value < 0)
+
+
+def reading_pen(strokes: Sequence[Stroke]) -> float:
+    """The widest pen the draw page reads non-empty strokes with: READING_PEN_SHARE of the drawing's longest
+    side, at least MIN_READING_PEN pixels, and never wider than the pen they were drawn with."""
     points = np.concatenate([stroke.points for stroke in strokes])
     extent = float((points.max(axis=0) - points.min(axis=0)).max())
-    return min(max(REDRAW_PEN_SHARE * extent, MIN_REDRAW_PEN), max(stroke.width for stroke in strokes))
+    return min(max(READING_PEN_SHARE * extent, MIN_READING_PEN), max(stroke.width for stroke in strokes))
 
 
-def redraw_strokes(strokes: Sequence[Stroke], canvas_size: int = CANVAS_SIZE) -> np.ndarray:
-    """The strokes in black on white, each with a pen no wider than `redraw_pen`: uint8 (size, size, 4) RGBA."""
-    pen = redraw_pen(strokes) if strokes else 0.0
-    thinned = [Stroke(stroke.points, min(stroke.width, pen)) for stroke in strokes]
-    return composite(pen_coverage(thinned, canvas_size), BLACK, WHITE)
+def with_reading_pen(strokes: Sequence[Stroke]) -> list[Stroke]:
+    """The same strokes, each drawn with a pen no wider than `reading_pen`."""
+    pen = reading_pen(strokes) if strokes else 0.0
+    return [Stroke(stroke.points, min(stroke.width, pen)) for stroke in strokes]
 
 
-def pen_coverage(strokes: Sequence[Stroke], canvas_size: int = CANVAS_SIZE) -> np.ndarray:
-    """How much of each pixel the strokes cover, anti-aliased: float32 (canvas_size, canvas_size) in [0, 1]."""
-    coverage = np.zeros((canvas_size, canvas_size), dtype=np.float32)
+def stroke_picture(
+    strokes: Sequence[Stroke],
+    shape: tuple[int, int] = (CANVAS_SIZE, CANVAS_SIZE),
+    ink: tuple[int, int, int] = BLACK,
+    background: tuple[int, int, int, int] = WHITE,
+) -> np.ndarray:
+    """The strokes painted on a canvas of `shape` (height, width) -> uint8 (height, width, 4) RGBA."""
+    return composite(pen_coverage(strokes, shape), ink, background)
+
+
+def pen_coverage(strokes: Sequence[Stroke], shape: tuple[int, int] = (CANVAS_SIZE, CANVAS_SIZE)) -> np.ndarray:
+    """How much of each pixel the strokes cover, anti-aliased: float32 `shape` (height, width) in [0, 1]."""
+    coverage = np.zeros(shape, dtype=np.float32)
     if not strokes:
         return coverage
     # Draw only the region around the ink at high resolution: small drawings render much faster.
     points = np.concatenate([stroke.points for stroke in strokes])
     pad = max(stroke.width for stroke in strokes) / 2 + 2
-    low = np.floor(points.min(axis=0) - pad).clip(0, canvas_size).astype(int)
-    high = np.ceil(points.max(axis=0) + pad).clip(0, canvas_size).astype(int)
+    size = np.array(shape[::-1])  # (width, height), as the points are (x, y)
+    low = np.floor(points.min(axis=0) - pad).clip(0, size).astype(int)
+    high = np.ceil(points.max(axis=0) + pad).clip(0, size).astype(int)
     if np.any(high <= low):
         return coverage
     mask = Image.new("L", tuple(int(v) for v in (high - low) * SUPERSAMPLING), 0)

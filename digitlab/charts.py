@@ -1,0 +1,215 @@
+"""Pure chart and HTML builders of the pages: Altair charts and small HTML snippets, no Streamlit calls."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from digitlab.config import ACCENT, CONFIDENT_THRESHOLD, MUTED, TEXT_COLOUR
+
+# Large, projector-readable type for the prediction, injected once per page.
+PAGE_CSS = f"""
+<style>
+.big-digit {{font-size: 7rem; font-weight: 800; line-height: 1; color: {ACCENT};}}
+.unsure {{font-size: 3rem; font-weight: 700; line-height: 1.2;}}
+.confidence {{font-size: 1.4rem; opacity: 0.8;}}
+.guess {{font-size: 1rem; opacity: 0.7;}}
+.compare-digit {{font-size: 3.5rem; font-weight: 800; line-height: 1; color: {ACCENT};}}
+.compare-unsure {{font-size: 2rem; font-weight: 700; line-height: 1.2;}}
+</style>
+"""
+
+
+def is_confident(probabilities: np.ndarray) -> bool:
+    """True when the most probable digit is sure enough to be announced."""
+    return float(np.max(probabilities)) >= CONFIDENT_THRESHOLD
+
+
+def prediction_html(probabilities: np.ndarray, compact: bool = False) -> str:
+    """The predicted digit with its confidence, or an honest "not sure" with the best guess in small type:
+    large for the draw page, `compact` for a grid of models side by side."""
+    digit = int(np.argmax(probabilities))
+    confidence = float(probabilities[digit])
+    if compact:
+        sure = f"<span class='compare-digit'>{digit}</span> <span class='confidence'>{confidence:.1%}</span>"
+        unsure = (
+            "<span class='compare-unsure'>not sure</span> "
+            f"<span class='guess'>best guess {digit}, {confidence:.0%}</span>"
+        )
+    else:
+        sure = f"<div class='big-digit'>{digit}</div><div class='confidence'>{confidence:.1%} confident</div>"
+        unsure = (
+            "<div class='unsure'>Not sure: this may not be a digit</div>"
+            f"<div class='guess'>best guess {digit}, only {confidence:.0%} confident</div>"
+        )
+    return sure if is_confident(probabilities) else unsure
+
+
+def probability_chart(probabilities: np.ndarray, label_size: int = 16) -> alt.Chart:
+    """Bar chart of the ten class probabilities, the predicted class highlighted; `label_size` of the digits."""
+    frame = pd.DataFrame({"digit": [str(d) for d in range(len(probabilities))], "probability": probabilities})
+    best = str(int(np.argmax(probabilities)))
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", sort=None, title="Digit", axis=alt.Axis(labelAngle=0, labelFontSize=label_size)),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="Probability"),
+            color=alt.condition(alt.datum.digit == best, alt.value(ACCENT), alt.value(MUTED)),
+            tooltip=["digit", alt.Tooltip("probability:Q", format=".2%")],
+        )
+    )
+    return bars.properties(height=220)
+
+
+POOL_WINDOW_COLOURS = ["#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3"]
+POOL_CELL_STYLE = "width:5.5rem;height:4.2rem;text-align:center;font-size:1.6rem;"
+
+
+def pooling_html(example) -> str:
+    """The worked example of an `activations.PoolingExample` as HTML: its numbers in 2x2 windows, maxima marked,
+    and the pooled result."""
+    size, pool = example.patch.shape[0], example.pool
+    windows = size // pool
+    maxima = {tuple(position) for position in example.argmax.reshape(-1, 2)}
+    line = f"4px solid {TEXT_COLOUR}"
+
+    def patch_style(row: int, col: int) -> str:
+        style = f"background:{POOL_WINDOW_COLOURS[(row // pool * windows + col // pool) % 4]};border:1px solid #cbd5e1;"
+        style += f"border-top:{line};" if row % pool == 0 else ""
+        style += f"border-left:{line};" if col % pool == 0 else ""
+        style += f"border-bottom:{line};" if row == size - 1 else ""
+        style += f"border-right:{line};" if col == size - 1 else ""
+        return style + (f"color:{ACCENT};font-weight:800;" if (row, col) in maxima else "")
+
+    def pooled_style(row: int, col: int) -> str:
+        colour = POOL_WINDOW_COLOURS[(row * windows + col) % 4]
+        return f"background:{colour};border:{line};color:{ACCENT};font-weight:800;"
+
+    return (
+        "<div style='display:flex;align-items:center;gap:2.5rem;flex-wrap:wrap'>"
+        f"{_html_table(example.patch, patch_style)}<div style='font-size:3rem'>→</div>"
+        f"{_html_table(example.pooled, pooled_style)}</div>"
+    )
+
+
+def _html_table(values: np.ndarray, style) -> str:
+    """An HTML table of float (h, w) with two decimals; `style(row, col)` gives each cell's inline CSS."""
+    rows = ""
+    for r in range(values.shape[0]):
+        cells = (f"<td style='{POOL_CELL_STYLE}{style(r, c)}'>{values[r, c]:.2f}</td>" for c in range(values.shape[1]))
+        rows += f"<tr>{''.join(cells)}</tr>"
+    return f"<table style='border-collapse:collapse'>{rows}</table>"
+
+
+def norms_chart(norms: np.ndarray, title: str) -> alt.Chart:
+    """Bar chart of one value per filter (e.g. its weight norm), filters numbered from 0."""
+    frame = pd.DataFrame({"filter": np.arange(len(norms)), "norm": norms})
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=ACCENT)
+        .encode(
+            x=alt.X("filter:O", title="Filter", axis=alt.Axis(labelAngle=0, labelFontSize=12, titleFontSize=16)),
+            y=alt.Y("norm:Q", title=title, axis=alt.Axis(labelFontSize=14, titleFontSize=16)),
+            tooltip=["filter", alt.Tooltip("norm:Q", format=".3f")],
+        )
+        .properties(height=240)
+    )
+
+
+def slice_norms_heatmap(norms: np.ndarray) -> alt.Chart:
+    """Heatmap of float (out, in) slice norms: how much each filter listens to each input channel."""
+    out_channels, in_channels = norms.shape
+    frame = pd.DataFrame(
+        {
+            "filter": np.repeat(np.arange(out_channels), in_channels),
+            "input channel": np.tile(np.arange(in_channels), out_channels),
+            "norm": norms.ravel(),
+        }
+    )
+    axis = alt.Axis(labelFontSize=11, titleFontSize=16, labelAngle=0, values=list(range(0, 64, 4)))
+    return (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X("input channel:O", axis=axis),
+            y=alt.Y("filter:O", axis=axis),
+            color=alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="weight norm"),
+            tooltip=["filter", "input channel", alt.Tooltip("norm:Q", format=".3f")],
+        )
+        .properties(height=max(240, 7 * out_channels))
+    )
+
+
+def confusion_chart(
+    frame: pd.DataFrame, selected: tuple[int, int] | None = None, normalised: bool = False
+) -> alt.Chart:
+    """10x10 heatmap of `evaluate.confusion_frame` with large type; `selected` (true, predicted) is outlined.
+
+    Clicking a cell selects it through the point selection "cell" (see `digit_pair_picker`).
+    """
+    cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click", clear=False)
+    axis = {"labelFontSize": 22, "titleFontSize": 20, "labelAngle": 0, "ticks": False, "domain": False}
+    base = alt.Chart(frame).encode(
+        x=alt.X("predicted:O", title="Predicted digit", axis=alt.Axis(orient="top", **axis)),
+        y=alt.Y("true:O", title="True digit", axis=alt.Axis(**axis)),
+    )
+    tooltip = [
+        alt.Tooltip("true:O", title="True digit"),
+        alt.Tooltip("predicted:O", title="Predicted"),
+        alt.Tooltip("count:Q", title="Images"),
+        alt.Tooltip("share:Q", title="Share of the true digit", format=".2%"),
+    ]
+    cells = (
+        base.mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            # Blue for correct cells, red for mistakes (scaled to the largest mistake), white for empty ones.
+            color=alt.Color("shade:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1]), legend=None),
+            tooltip=tooltip,
+        )
+        .add_params(cell)
+    )
+    labels = base.mark_text(fontSize=18 if normalised else 20, fontWeight="bold").encode(
+        text="label:N",
+        color=alt.condition(abs(alt.datum.shade) > 0.55, alt.value("white"), alt.value(TEXT_COLOUR)),
+        tooltip=tooltip,
+    )
+    layers = [cells, labels]
+    if selected is not None:
+        is_selected = (alt.datum.true == selected[0]) & (alt.datum.predicted == selected[1])
+        layers.append(base.mark_rect(filled=False, stroke=TEXT_COLOUR, strokeWidth=5).transform_filter(is_selected))
+    return alt.layer(*layers).properties(height=560)
+
+
+# Measures of the comparison chart: column -> (label, axis format, True when higher is better).
+COMPARISON_MEASURES = {
+    "drawn_accuracy": ("Drawn-digit accuracy", ".1%", True),
+    "mnist_accuracy": ("MNIST test accuracy", ".2%", True),
+    "parameters": ("Parameters", ",d", False),
+    "size_mb": ("Size on disk (MB)", ".1f", False),
+    "training_s": ("Training time (s)", ",.0f", False),
+    "predict_ms": ("Time per prediction (ms, p50)", ".2f", False),
+}
+
+
+def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Chart:
+    """Horizontal bars of one measure of the comparison table, one per model; the selected model highlighted."""
+    label, number_format, higher_is_better = COMPARISON_MEASURES[measure]
+    shown = frame.dropna(subset=[measure])
+    order = shown.sort_values(measure, ascending=not higher_is_better)["title"].tolist()
+    # Accuracies lie close together near 100 %: start the axis at the next 5 % below the lowest one.
+    is_share = number_format.endswith("%")
+    low = float(np.floor(shown[measure].min() * 20) / 20) if is_share and len(shown) else 0.0
+    scale = alt.Scale(domain=[low, 1.0]) if is_share else alt.Scale()
+    return (
+        alt.Chart(shown)
+        .mark_bar(clip=True)
+        .encode(
+            x=alt.X(f"{measure}:Q", title=label, scale=scale, axis=alt.Axis(format=number_format, labelFontSize=14)),
+            y=alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=320)),
+            color=alt.condition(alt.datum.name == selected, alt.value(ACCENT), alt.value(MUTED)),
+            tooltip=["title:N", alt.Tooltip(f"{measure}:Q", title=label, format=number_format)],
+        )
+        .properties(height=44 * max(len(shown), 1))
+    )

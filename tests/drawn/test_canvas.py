@@ -1,0 +1,98 @@
+"""Pen drawings put on the canvas like the canvas brush draws them, under the benchmark's conditions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitlab.config import PENDIGITS_PATH
+from digitlab.drawn.canvas import CONDITIONS, draw_condition, draw_on_canvas, smooth_stroke
+from digitlab.drawn.drawings import PenDrawing
+from digitlab.drawn.pendigits import load_pendigits
+
+
+@pytest.fixture(scope="module")
+def pen_digits() -> list[PenDrawing]:
+    if not PENDIGITS_PATH.is_file():
+        pytest.skip(f"pen-drawn data not found at {PENDIGITS_PATH} (it lives outside the repository)")
+    return load_pendigits()
+
+
+@pytest.fixture
+def box_digit() -> PenDrawing:
+    """A synthetic digit whose centre line spans a 100 x 200 box (wide x tall), in one open stroke."""
+    stroke = np.array([[0, 0], [100, 0], [100, 200], [0, 200]], dtype=np.float32)
+    return PenDrawing(label=7, writer="test/1", strokes=(stroke,))
+
+
+def ink_box(rgba: np.ndarray, background_alpha: bool = False) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right) of the pixels that differ from the top-left background pixel."""
+    channel = rgba[..., 3] if background_alpha else rgba[..., :3]
+    ink = np.abs(channel.astype(int) - channel[0, 0].astype(int))
+    ink = ink.max(axis=-1) if ink.ndim == 3 else ink
+    rows, cols = np.flatnonzero((ink > 0).any(axis=1)), np.flatnonzero((ink > 0).any(axis=0))
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def test_smoothing_keeps_end_points_and_adds_points():
+    points = np.array([[0, 0], [10, 0], [10, 10]], dtype=np.float32)
+    smooth = smooth_stroke(points)
+    assert len(smooth) > len(points)
+    np.testing.assert_allclose(smooth[[0, -1]], points[[0, -1]])
+
+
+def test_rendered_digit_is_an_rgba_canvas_with_antialiased_ink(box_digit):
+    canvas = draw_on_canvas(box_digit).picture
+    assert canvas.shape == (280, 280, 4) and canvas.dtype == np.uint8
+    assert (canvas[..., 3] == 255).all()
+    grey = canvas[..., 0]
+    assert (grey == 0).any() and (grey == 255).any()
+    assert ((grey > 20) & (grey < 235)).any(), "stroke edges should be anti-aliased"
+
+
+def test_rendered_digit_has_requested_size_position_and_aspect(box_digit):
+    canvas = draw_on_canvas(box_digit, digit_size=0.5, centre=(0.3, 0.6), stroke_width=10).picture
+    top, left, bottom, right = ink_box(canvas)
+    height, width = bottom - top, right - left
+    assert height == pytest.approx(140, abs=3)
+    # The centre line is 1:2, so the ink (centre line plus the pen) is (130 / 2 + 10) wide.
+    assert width == pytest.approx(75, abs=3)
+    assert ((left + right) / 2, (top + bottom) / 2) == pytest.approx((84, 168), abs=2)
+
+
+def test_small_digit_stays_inside_its_corner(box_digit):
+    canvas = draw_condition(box_digit, "small_corner").picture
+    top, left, bottom, right = ink_box(canvas)
+    assert bottom <= 140 and right <= 140
+    assert max(bottom - top, right - left) == pytest.approx(0.25 * 280, abs=3)
+
+
+def test_thick_stroke_draws_more_ink_than_thin(box_digit):
+    thin = draw_condition(box_digit, "thin_stroke").picture
+    thick = draw_condition(box_digit, "thick_stroke").picture
+    assert (thick[..., 0] < 128).sum() > 3 * (thin[..., 0] < 128).sum()
+
+
+def test_transparent_background_carries_the_ink_in_alpha(box_digit):
+    canvas = draw_condition(box_digit, "transparent").picture
+    alpha = canvas[..., 3]
+    assert alpha[0, 0] == 0 and alpha.max() == 255
+    assert np.median(alpha) == 0
+    assert (canvas[alpha == 255][:, :3] == 0).all()
+
+
+@pytest.mark.parametrize("name", ["light_on_dark", "coloured"])
+def test_ink_and_background_colours_are_painted(box_digit, name):
+    canvas = draw_condition(box_digit, name).picture
+    params = CONDITIONS[name]
+    assert tuple(canvas[0, 0]) == tuple(params["background"])
+    pixels = {tuple(pixel) for pixel in canvas.reshape(-1, 4)}
+    assert (*params["ink"], 255) in pixels
+
+
+def test_every_condition_renders_a_real_digit(pen_digits):
+    rng = np.random.default_rng(0)
+    for name in CONDITIONS:
+        canvas = draw_condition(pen_digits[0], name, rng).picture
+        assert canvas.shape == (280, 280, 4)
+        assert len(np.unique(canvas.reshape(-1, 4), axis=0)) > 2, name
