@@ -83,8 +83,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--data",
         type=Path,
         default=None,
-        help=f"MNIST npz in the Keras layout (x_train, y_train, x_test, y_test); "
-        f"default: the Keras loader's file {KERAS_MNIST_PATH}, then ../shared/data/mnist.npz",
+        help=f"MNIST npz in the Keras layout (x_train, y_train, x_test, y_test); default: the Keras loader's file "
+        f"{KERAS_MNIST_PATH}, then ../shared/data/mnist.npz, then Keras's loader downloads it (needs the network)",
     )
     parser.add_argument("--output-dir", type=Path, default=MODEL_DIR, help="where the model and metadata go")
     # Not given: the bundled model's TrainSettings (or its second stage's), or a classic network's own recipe.
@@ -165,7 +165,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        data_path = find_mnist(args.data)
+        data_path = find_mnist(args.data, download=True)
         mnist = load_mnist(data_path)
     except DataNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -2,35 +2,69 @@
 
 from __future__ import annotations
 
+import socket
+import sys
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from digitlab.config import KERAS_MNIST_PATH, SHARED_DATA_DIR
 
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
+# A download that gets no answer for this long gives up, rather than hanging a command on a dead network.
+DOWNLOAD_TIMEOUT_S = 60
 
 
 class DataNotFoundError(FileNotFoundError):
     """A data set is not where we looked; the message says where to put it or where to get it."""
 
 
-def find_mnist(path: str | Path | None = None) -> Path:
-    """The MNIST npz to read: `path` if given, else Keras' cache, else the shared data folder."""
+def find_mnist(path: str | Path | None = None, download: bool = False) -> Path:
+    """The MNIST npz to read: `path` if given; else Keras's cache, then the shared data folder, then (with
+    `download`) Keras's own loader, which fetches the standard file into Keras's cache where the network allows.
+
+    Raises DataNotFoundError, saying where it looked and where to put the file, when there is none.
+    """
     candidates = [Path(path)] if path is not None else [KERAS_MNIST_PATH, SHARED_DATA_DIR / "mnist.npz"]
     for candidate in candidates:
         if candidate.is_file():
             return candidate
     looked = ", ".join(str(candidate) for candidate in candidates)
-    raise DataNotFoundError(
+    message = (
         f"MNIST not found (looked at: {looked}). Put the Keras file mnist.npz at {KERAS_MNIST_PATH} "
         "or pass its path with --data PATH (an npz holding x_train, y_train, x_test, y_test)."
     )
+    if path is not None or not download:
+        raise DataNotFoundError(message)
+    print(f"MNIST is not on this machine: downloading it with Keras's loader into {KERAS_MNIST_PATH.parent}.",
+          file=sys.stderr)  # fmt: skip
+    try:
+        download_mnist()
+    except Exception as error:  # offline, a proxy, a server error: urllib raises many kinds
+        raise DataNotFoundError(f"{message} The download failed ({type(error).__name__}: {error}).") from error
+    if not KERAS_MNIST_PATH.is_file():
+        raise DataNotFoundError(f"{message} The download did not leave a file there.")
+    return KERAS_MNIST_PATH
 
 
-def load_mnist(path: str | Path | None = None) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """((x_train, y_train), (x_test, y_test)) as in `keras.datasets.mnist.load_data()`: uint8 (N, 28, 28)."""
-    source = find_mnist(path)
+def download_mnist() -> None:
+    """Fetch the standard mnist.npz into Keras's cache (~/.keras/datasets/) with Keras's own loader."""
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
+    try:
+        keras.datasets.mnist.load_data()
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
+def load_mnist(
+    path: str | Path | None = None, download: bool = False
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """((x_train, y_train), (x_test, y_test)) as in `keras.datasets.mnist.load_data()`: uint8 (N, 28, 28).
+
+    Found as `find_mnist` finds it."""
+    source = find_mnist(path, download)
     try:
         with np.load(source) as data:
             x_train, y_train, x_test, y_test = (data[key] for key in MNIST_KEYS)

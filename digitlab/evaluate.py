@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     output_dir = args.output_dir or args.model.parent
     try:
-        data_path = find_mnist(args.data)
+        data_path = find_mnist(args.data, download=True)
         _, (x_test, y_test) = load_mnist(data_path)
         if args.write:
             summary = write_artifacts(args.model, x_test, y_test, data_path, output_dir)

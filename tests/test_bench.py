@@ -10,6 +10,15 @@ import pytest
 from bench import __main__ as bench_main
 from bench.report import Row, format_ms, markdown_table, percentiles
 from bench.tutorial import tutorial_to_mnist
+from digitlab.data import DataNotFoundError, find_mnist
+
+
+def has_mnist() -> bool:
+    try:
+        find_mnist()
+    except DataNotFoundError:
+        return False
+    return True
 
 
 def test_tutorial_pipeline_inverts_a_light_canvas(canvas_factory):
@@ -47,13 +56,22 @@ def test_missing_pen_digits_are_reported_not_fatal():
     assert "skipped" in notes[0] and "/nowhere" in notes[0]
 
 
+def test_missing_mnist_is_reported_not_fatal():
+    notes: list[str] = []
+    assert bench_main.mnist_rows(None, notes) == []
+    assert "MNIST accuracy skipped" in notes[0]
+    assert "99.50%" in bench_main.mnist_rows((0.995, 10_000), notes)[0].digitlab
+
+
 def test_quick_benchmark_without_browser_writes_a_table(tmp_path):
     output = tmp_path / "results.md"
     text = bench_main.main(["--quick", "--no-browser", "--output", str(output)])
     assert output.read_text() == text
     assert "| Part | Measure | DigitLab | Tutorial |" in text
-    for part in ("1. One drawing, in process", "4. Memory (in process)", "6. Accuracy"):
+    for part in ("1. One drawing, in process", "4. Memory (in process)"):
         assert part in text
+    # Without MNIST (a fresh clone on a machine that never had it) the accuracy part says it was skipped.
+    assert ("6. Accuracy" in text) == (has_mnist()) and ("MNIST accuracy skipped" in text) == (not has_mnist())
     assert "Browser parts skipped" in text
     # The tutorial path is timed on its own stack, and on DigitLab's backend beside it.
     assert "(tutorial on tensorflow)" in text and "tutorial path on DigitLab's backend" in text
