@@ -16,27 +16,29 @@ def draw_page() -> None:
     """Draw a digit: the canvas, the live prediction, and what the model sees."""
     ui.start_page("Draw a digit", ":material/draw: Draw a digit", ":material/draw:")
     st.caption("Draw one digit, 0–9, with your mouse, finger or pen. The network answers after every stroke.")
+    live_drawing(ui.require_model())
 
-    model = ui.require_model()
+
+@st.fragment
+def live_drawing(model) -> None:
+    """Everything that follows the pen. A stroke reruns only this, not the page around it."""
     draw_column, result_column = st.columns([1, 1], gap="large")
-
     with draw_column:
         image_data, json_data = ui.drawing_canvas()
         st.caption("The toolbar above the canvas has undo, redo and delete.")
 
     steps = read_drawing(image_data, json_data)
     st.session_state[STATE_IMAGE] = None if steps is None or steps.is_too_small else steps.image
-
     with result_column:
         if steps is None:
             st.info("The canvas is empty: draw a digit to see what the network thinks it is.", icon=":material/draw:")
-            st.stop()
+            return
         if steps.is_too_small:
             st.warning(
                 "That mark is too small to read. Draw the digit bigger, filling most of the box.",
                 icon=":material/zoom_in:",
             )
-            st.stop()
+            return
         probabilities = predict_proba(model, steps.image[None])[0]
         ui.show_prediction(probabilities)
         # Only a picture can be drawn with a pen too thick for its size: from the strokes the page draws again.
@@ -46,8 +48,12 @@ def draw_page() -> None:
                 "network reads less reliably. Draw bigger, or turn the stroke width down.",
                 icon=":material/line_weight:",
             )
-        st.altair_chart(charts.probability_chart(probabilities), width="stretch")
+        st.vega_lite_chart(charts.probability_chart(probabilities), width="stretch")
+    show_what_the_model_sees(steps)
 
+
+def show_what_the_model_sees(steps) -> None:
+    """The preparation of the drawing, step by step, up to the 28x28 input."""
     st.subheader("What the model sees")
     st.caption(
         "Your strokes are redrawn with a pen in proportion to the drawing, so a small digit keeps its loops open. "

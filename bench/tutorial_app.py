@@ -13,11 +13,11 @@ st.set_page_config(page_title="Tutorial digit recogniser", layout="wide")
 model = ui.require_model()
 draw_column, result_column = st.columns(2)
 with draw_column:
-    rgba, _json_data = ui.drawing_canvas()  # the tutorials read the picture only
+    rgba, _json_data = ui.drawing_canvas(picture=True)  # the tutorials read the picture only
 with result_column:
     # Predict once there is any dark ink, so the page is empty again after the canvas is reset.
     if rgba is None or not (rgba[..., :3] < 128).any():
         st.stop()
     probabilities = tutorial_predict(model, rgba)
     ui.show_prediction(np.asarray(probabilities))
-    st.altair_chart(charts.probability_chart(probabilities), width="stretch")
+    st.vega_lite_chart(charts.probability_chart(probabilities), width="stretch")

@@ -82,8 +82,17 @@ def ink_intensity(rgba: np.ndarray) -> np.ndarray:
         for channel in (1, 2):
             np.maximum(distance, np.abs(pixels[..., channel] - background[channel]), out=distance)
         distance *= alpha
-        peak = distance.max()
-        ink = distance / peak if peak >= INK_THRESHOLD else np.zeros_like(distance)
+        ink = scale_ink(distance)
+    return np.where(ink >= INK_THRESHOLD, ink, 0.0).astype(np.float32)
+
+
+def scale_ink(amount: np.ndarray) -> np.ndarray:
+    """float (H, W) amount of ink per pixel -> float32 (H, W) in [0, 1]: scaled so the strongest ink is 1, and
+    ink fainter than INK_THRESHOLD dropped (all of it when even the strongest is that faint)."""
+    peak = float(amount.max()) if amount.size else 0.0
+    if peak < INK_THRESHOLD:
+        return np.zeros(amount.shape, np.float32)
+    ink = amount / peak
     return np.where(ink >= INK_THRESHOLD, ink, 0.0).astype(np.float32)
 
 
@@ -93,7 +102,11 @@ def preprocess_canvas(rgba: np.ndarray, normalise: bool = True) -> Preprocessed 
     With `normalise` the stroke is also thickened or thinned to MNIST's typical width, so a thin pen,
     a thick pen and a small drawing all reach the model looking alike.
     """
-    ink = ink_intensity(rgba)
+    return preprocess_ink(ink_intensity(rgba), normalise)
+
+
+def preprocess_ink(ink: np.ndarray, normalise: bool = True) -> Preprocessed | None:
+    """`preprocess_canvas` from the ink itself: float32 (H, W) in [0, 1] -> every step; None without ink."""
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:

@@ -5,12 +5,16 @@ widgets. This is the only module of the package that imports Streamlit; the char
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
+from PIL import Image
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import script_runner
 
 from digitlab import catalog, charts
 from digitlab.canvas_frontend import CANVAS_HTML, COMPONENT_NAME, fast_canvas_assets
@@ -29,9 +33,30 @@ from digitlab.config import (
     ZOO_DIR_NAME,
 )
 from digitlab.data import load_samples, to_float_images
+from digitlab.drawing import canvas_strokes
 from digitlab.evaluate import ArtifactsNotFoundError, load_artifacts
 from digitlab.model import ModelLoadError, load_metadata, load_model
 from digitlab.visualize import enlarge
+
+# --- The server's work per rerun -------------------------------------------------------------------------------
+
+
+def keep_keras_state_between_reruns() -> bool:
+    """Stop Streamlit from resetting Keras (with a full garbage collection) after every rerun; True when done.
+
+    Streamlit does it for scripts that build a new model on every rerun. DigitLab builds none while it runs
+    (models and their activation extractors are cached), and the reset is most of the server's work per stroke.
+    """
+    if not hasattr(script_runner, "_clean_problem_modules"):
+        return False
+    script_runner._clean_problem_modules = _close_pyplot_figures
+    return True
+
+
+def _close_pyplot_figures() -> None:
+    """What Streamlit's cleanup does besides resetting Keras: close matplotlib's figures, if it is in use."""
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
 
 # --- Cached loaders ---------------------------------------------------------------------------------------------
 
@@ -142,11 +167,12 @@ def require_evaluation(npz_path, summary_path):
 # --- The drawing canvas -----------------------------------------------------------------------------------------
 
 
-def drawing_canvas() -> tuple[np.ndarray | None, dict | None]:
+def drawing_canvas(picture: bool = False) -> tuple[np.ndarray | None, dict | None]:
     """Draw the canvas with its controls; returns the latest drawing as the canvas sent it: its uint8 (H, W, 4)
     picture and its fabric.js JSON, or (None, None) before anything is drawn.
 
-    The drawing is kept in session state, so other pages (and tests) see the same one.
+    The picture is decoded only where the strokes in the JSON cannot be read (the draw page's fallback), or
+    with `picture`; else it is None. The drawing is kept in session state, so other pages (and tests) see it.
     """
     # Imported here: the package registers its component when imported, which needs a running Streamlit.
     import streamlit_drawable_canvas
@@ -165,10 +191,17 @@ def drawing_canvas() -> tuple[np.ndarray | None, dict | None]:
         key=f"canvas_{st.session_state[STATE_CANVAS_KEY]}",
     )
     st.button("Clear the canvas", icon=":material/delete:", on_click=clear_drawing)
-    if result.image_data is not None:
-        st.session_state[STATE_CANVAS_RGBA] = result.image_data
+    png = result.image_bytes  # None until the canvas has sent a drawing
+    if png is not None:
+        readable = canvas_strokes(result.json_data) is not None
         st.session_state[STATE_CANVAS_JSON] = result.json_data
+        st.session_state[STATE_CANVAS_RGBA] = None if readable and not picture else decode_png(png)
     return st.session_state.get(STATE_CANVAS_RGBA), st.session_state.get(STATE_CANVAS_JSON)
+
+
+def decode_png(png: bytes) -> np.ndarray:
+    """PNG bytes -> uint8 (H, W, C) array."""
+    return np.asarray(Image.open(io.BytesIO(png)))
 
 
 def use_fast_canvas() -> None:
@@ -207,6 +240,7 @@ def clear_drawing() -> None:
 
 def start_page(name: str, heading: str, icon: str) -> None:
     """Every page's start: the browser tab's title and icon, large type for answers, and the page's heading."""
+    keep_keras_state_between_reruns()
     st.set_page_config(page_title=f"DigitLab · {name}", page_icon=icon, layout="wide")
     st.markdown(charts.PAGE_CSS, unsafe_allow_html=True)
     st.title(heading)

@@ -75,4 +75,4 @@ st.markdown(
     "weighs all the evidence and gives one score, and the last layer gives one score per digit. **Softmax** turns "
     "the ten scores into probabilities that add up to 100%."
 )
-st.altair_chart(charts.probability_chart(probabilities), width="stretch")
+st.vega_lite_chart(charts.probability_chart(probabilities), width="stretch")

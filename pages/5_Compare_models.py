@@ -77,9 +77,8 @@ for start in range(0, len(names), MODELS_PER_ROW):
             probabilities = predict_proba(models[name], image[None])[0]
             st.markdown(f"**{catalog.model_files(name).title}**" + (" · in use" if name == selected.name else ""))
             ui.show_prediction_summary(probabilities)
-            st.altair_chart(
-                charts.probability_chart(probabilities, label_size=11).properties(height=160), width="stretch"
-            )
+            chart = charts.probability_chart(probabilities, label_size=11, height=160)
+            st.vega_lite_chart(chart, width="stretch")
 if len(names) == 1:
     st.info(
         "Only the bundled model is here. Train the others with `python train.py --arch NAME` "

@@ -1,12 +1,13 @@
 """The pure chart and HTML builders of the pages."""
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
 
 from digitlab import charts
 from digitlab.activations import pooling_example
-from digitlab.config import ACCENT, CONFIDENT_THRESHOLD
+from digitlab.config import ACCENT, CONFIDENT_THRESHOLD, MUTED
 from digitlab.evaluate import confusion_frame
 
 
@@ -31,10 +32,12 @@ def test_the_page_css_uses_the_accent_colour():
 
 
 def test_probability_chart_has_one_bar_per_digit_and_highlights_the_answer():
-    spec = charts.probability_chart(probabilities(3, 0.8)).to_dict()
-    values = spec["datasets"][spec["data"]["name"]]
-    assert [row["digit"] for row in values] == [str(d) for d in range(10)]
-    assert ACCENT in str(spec["encoding"]["color"]) and "'3'" in str(spec["encoding"]["color"])
+    spec = charts.probability_chart(probabilities(3, 0.8), height=160)
+    assert [row["digit"] for row in spec["data"]["values"]] == [str(d) for d in range(10)]
+    assert spec["data"]["values"][3]["probability"] == pytest.approx(0.8) and spec["height"] == 160
+    assert spec["encoding"]["color"] == {"condition": {"test": "datum.digit === '3'", "value": ACCENT}, "value": MUTED}
+    # A valid Vega-Lite spec: Altair's own schema accepts it.
+    alt.Chart.from_dict({**spec, "$schema": alt.SCHEMA_URL}).to_dict(validate=True)
 
 
 def test_confusion_chart_outlines_the_selected_cell():
