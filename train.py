@@ -22,6 +22,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 from digitlab.catalog import ARCHITECTURES, BASELINE, BUNDLED, ModelFiles, model_files, zoo_dir
 from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR, MODEL_PATH, PENDIGITS_PATH, SAMPLES_PATH
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, write_samples
+from digitlab.drawn.unipen import NONDIGIT_KINDS
 from digitlab.evaluate import write_artifacts
 from digitlab.model import ModelLoadError
 from digitlab.training.baseline import train_baseline
@@ -54,6 +55,11 @@ RECIPE_OPTIONS = {
     "6 training digits; 0 turns this off",
     "styled_digits": "digits drawn from stroke templates of handwriting styles MNIST lacks (flagged 1s, crossed "
     "7s, ...), at most one per 3 training digits; 0 turns this off",
+    "handwriting_copies": "real pen-drawn digits (UNIPEN, the training writers): how many times each is read "
+    "like the draw page reads a drawing, placed anew each time; 0 trains without them",
+    "handwriting_per_writer": "at most this many real pen-drawn digits of one writer",
+    "real_nondigits": "real drawings that are not digits (UNIPEN letters and symbols, gestures) trained toward "
+    "'no digit'; 0 turns them off",
 }
 
 
@@ -104,8 +110,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="skip the restroked copy of each digit (canvas-style pen strokes through the app's pipeline)",
     )
     for field, what in RECIPE_OPTIONS.items():
+        # Not given, the recipe's value holds: TrainSettings', or the second stage's (FINE_TUNE).
         default = getattr(defaults, field)
-        parser.add_argument(_option(field), type=type(default), default=default, help=what)
+        stage = f"; {FINE_TUNE[field]} with --fine-tune" if field in FINE_TUNE else ""
+        parser.add_argument(
+            _option(field), type=type(default), default=argparse.SUPPRESS, help=f"{what} (default: {default}{stage})"
+        )
+    parser.add_argument(
+        "--leave-out",
+        choices=NONDIGIT_KINDS,
+        default=None,
+        help="a kind of real non-digit never trained on, to measure how the model treats kinds it never saw "
+        "(see docs/robustness.md)",
+    )
     parser.add_argument(
         "--filters",
         type=int,
@@ -194,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Training on {data_path} -> {args.output_dir} with {settings}")
     try:
         metadata = train(mnist, settings, data_path, args.output_dir, verbose=verbose)
+    except DataNotFoundError as error:
+        print(f"error: {error} Or train without it: --handwriting-copies 0 --real-nondigits 0.", file=sys.stderr)
+        return 2
     except ModelLoadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -216,7 +236,7 @@ def train_classic_model(mnist, args: argparse.Namespace, data_path: Path, verbos
         epochs=getattr(args, "epochs", None),
         batch_size=getattr(args, "batch_size", None),
         learning_rate=getattr(args, "learning_rate", None),
-        validation_size=args.validation_size,
+        validation_size=getattr(args, "validation_size", FitSettings.validation_size),
         seed=getattr(args, "seed", FitSettings.seed),
         limit=args.limit,
     )

@@ -52,15 +52,16 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(
-    script: str = "app.py", port: int | None = None, env: dict | None = None
+    script: str = "app.py", port: int | None = None, env: dict | None = None, options: Sequence[str] = ()
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Start `streamlit run script` on localhost; yields (url, process) once the server is healthy."""
+    """Start `streamlit run script` on localhost (with more command-line `options`); yields (url, process) once the
+    server is healthy."""
     port = port or free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", script,
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.serverAddress", "localhost",
-        "--server.fileWatcherType", "none",
+        "--server.fileWatcherType", "none", *options,
     ]  # fmt: skip
     # The server's output goes to a file, not a pipe: nobody reads a pipe while the app runs, and a server
     # that logs more than the pipe holds would block in the middle of a session.

@@ -20,6 +20,9 @@ KERAS_MNIST_PATH = Path.home() / ".keras" / "datasets" / "mnist.npz"
 # Beside the checkout: MNIST and the pen-drawn data sets (never committed here).
 SHARED_DATA_DIR = ROOT_DIR.parent / "shared" / "data"
 PENDIGITS_PATH = SHARED_DATA_DIR / "pendigits" / "pendigits-orig.tra"
+UNIPEN_DIGITS_PATH = SHARED_DATA_DIR / "unipen-digits" / "unipen_1a_digits.ndjson.gz"
+UNIPEN_NONDIGITS_PATH = SHARED_DATA_DIR / "nondigits" / "unipen_letters_symbols.ndjson.gz"
+GESTURES_PATH = SHARED_DATA_DIR / "nondigits" / "gestures.ndjson.gz"
 
 # MNIST geometry (LeCun et al.): the digit fits a 20x20 box, centred by mass in 28x28.
 IMAGE_SIZE = 28

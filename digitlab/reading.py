@@ -14,8 +14,8 @@ from dataclasses import replace
 import numpy as np
 
 from digitlab.config import CANVAS_SIZE
-from digitlab.drawing import Stroke, canvas_strokes, reading_pen, stroke_picture, with_reading_pen
-from digitlab.preprocess import Preprocessed, preprocess_canvas
+from digitlab.drawing import Stroke, canvas_strokes, pen_coverage, reading_pen, with_reading_pen
+from digitlab.preprocess import Preprocessed, preprocess_canvas, preprocess_ink, scale_ink
 
 
 def read_drawing(
@@ -43,5 +43,7 @@ def read_strokes(strokes: Sequence[Stroke], shape: tuple[int, int] = (CANVAS_SIZ
     """Strokes in canvas pixels -> the prepared steps, drawn with the reading pen; None without ink."""
     if not strokes:
         return None
-    steps = preprocess_canvas(stroke_picture(with_reading_pen(strokes), shape))
+    # The pen's coverage is the ink: what reading the black-on-white picture of it would find, without painting
+    # and reading back the whole canvas.
+    steps = preprocess_ink(scale_ink(pen_coverage(with_reading_pen(strokes), shape)))
     return None if steps is None else replace(steps, reading_pen=reading_pen(strokes))

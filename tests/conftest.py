@@ -3,6 +3,8 @@ in headless Chromium."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +15,11 @@ from streamlit.testing.v1 import AppTest
 
 import train
 from bench import browser
+from digitlab import config
 from digitlab.catalog import CLASSICS
 from digitlab.config import ROOT_DIR, STATE_CANVAS_JSON, STATE_CANVAS_RGBA
 from digitlab.drawing import Stroke, canvas_strokes, pencil_json, stroke_picture
+from digitlab.drawn.unipen import writer_split
 
 APP = ROOT_DIR / "app.py"
 PAGES = {path.stem.split("_", 1)[1]: path for path in sorted((ROOT_DIR / "pages").glob("[0-9]*_*.py"))}
@@ -165,3 +169,49 @@ def trained_zoo(tmp_path_factory, synthetic_mnist):
         argv = ["--arch", name, "--data", str(synthetic_mnist), "--epochs", "1", "--output-dir", str(model_dir)]
         assert train.main([*argv, "--quiet"]) == 0, name
     return model_dir
+
+
+def write_ndjson(path: Path, records) -> Path:
+    """Records as the shared data folder stores pen drawings: gzip-compressed, one JSON object a line."""
+    with gzip.open(path, "wt", encoding="utf-8") as lines:
+        for record in records:
+            lines.write(json.dumps(record) + "\n")
+    return path
+
+
+def writers_in(split: str, count: int) -> list[str]:
+    """`count` writer keys that belong to `split`."""
+    return [writer for writer in (f"test/w{index}" for index in range(1000)) if writer_split(writer) == split][:count]
+
+
+@pytest.fixture
+def tiny_handwriting(tmp_path, monkeypatch):
+    """Small real-handwriting files in the shared folder's formats, where training looks for them: ten digits
+    and a letter of each of 3 training, 2 validation and 2 test writers, and a gesture."""
+    rng = np.random.default_rng(0)
+    seven = [[0, 0], [40, 0], [15, 60]]
+    writers = writers_in("train", 3) + writers_in("validation", 2) + writers_in("test", 2)
+    digits = [
+        {
+            "label": label,
+            "writer": writer,
+            "source": "x",
+            "strokes": [(np.array(seven) + rng.normal(0, 2, (3, 2))).tolist()],
+        }
+        for writer in writers
+        for label in range(10)
+    ]
+    letters = [
+        {
+            "label": "A",
+            "category": "1b",
+            "writer": writer,
+            "strokes": [[[0, 60], [20, 0], [40, 60]], [[8, 35], [32, 35]]],
+        }
+        for writer in writers
+    ]
+    gestures = [{"name": "star", "subject": "user1", "points": [[0, 0], [5, 9], [9, 0], [0, 6], [9, 6], [0, 0]]}]
+    monkeypatch.setattr(config, "UNIPEN_DIGITS_PATH", write_ndjson(tmp_path / "digits.ndjson.gz", digits))
+    monkeypatch.setattr(config, "UNIPEN_NONDIGITS_PATH", write_ndjson(tmp_path / "letters.ndjson.gz", letters))
+    monkeypatch.setattr(config, "GESTURES_PATH", write_ndjson(tmp_path / "gestures.ndjson.gz", gestures))
+    return tmp_path

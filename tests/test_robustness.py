@@ -16,12 +16,16 @@ from digitlab.robustness import (
     drawn_digit_report,
     expected_calibration_error,
     format_report,
+    handwriting_report,
+    handwriting_sets,
     is_flagged,
+    left_out_report,
     main,
     nondigit_report,
     thick_pen_summary,
     writer_interval,
 )
+from tests.conftest import writers_in
 
 needs_pendigits = pytest.mark.skipif(
     not PENDIGITS_PATH.is_file(), reason=f"the pen-drawn development set is not at {PENDIGITS_PATH}"
@@ -192,3 +196,30 @@ def test_the_nondigit_report_scores_every_kind_for_every_pipeline(pipelines, pen
 def test_the_command_says_what_is_missing(tmp_path, capsys):
     assert main(["--pendigits", str(tmp_path / "absent.tra")]) == 2
     assert "pendigits-orig.tra" in capsys.readouterr().err
+
+
+def test_real_handwriting_is_measured_on_test_writers_only(tiny_model, tiny_handwriting):
+    sets = handwriting_sets()
+    assert {d.writer for d in sets["digits"]} == set(writers_in("test", 2)) and len(sets["digits"]) == 20
+    assert set(sets) == {"digits", "upper"}  # the gesture's author is a training writer
+    pipelines = {"draw page": Pipeline(READERS["draw page"], partial(predict_proba, tiny_model))}
+    report = handwriting_report(pipelines, sets)["draw page"]
+    assert report["digits"]["overall"]["count"] == 20 and 0 <= report["upper"] <= 1
+
+
+def test_each_left_out_kind_is_measured_with_the_model_that_never_saw_it(tiny_model, tiny_handwriting, tmp_path):
+    (tmp_path / "upper").mkdir()
+    tiny_model.save(tmp_path / "upper" / "digitlab_cnn.keras")
+    results = left_out_report(tmp_path, handwriting_sets(), CONFIDENT_THRESHOLD)
+    assert list(results) == ["upper"] and set(results["upper"]) == {"flagged", "digits_flagged"}
+    text = format_report(
+        {"draw page": {"conditions": {}, "overall": {"accuracy": 0.99}, "flagged": 0.01, "calibration_error": 0.005,
+                       "mean_confidence": 0.99, "thick_pen": {"share": 0.0}}},
+        {"draw page": {"scribble": 1.0}},
+        10,
+        {"draw page": {"digits": {"overall": {"accuracy": 0.985, "count": 20, "interval": (0.97, 0.99)},
+                                  "flagged": 0.015, "calibration_error": 0.004}, "upper": 0.93}},
+        {"upper": {"flagged": 0.91, "digits_flagged": 0.012}},
+    )  # fmt: skip
+    assert "| digits read right | 98.50% (97.00% – 99.00%) |" in text and "| upper flagged | 93.0% |" in text
+    assert "| upper | 91.0% | 1.20% |" in text

@@ -6,15 +6,16 @@ import numpy as np
 import pytest
 
 import train
-from digitlab import catalog
+from digitlab import catalog, config
 from digitlab.catalog import BUNDLED
 from digitlab.model import load_model, predict_proba
 from digitlab.provenance import file_sha256
-from digitlab.training.bundled import FINE_TUNE
+from digitlab.training.bundled import FINE_TUNE, load_handwriting
+from digitlab.training.settings import TrainSettings
 
 
 @pytest.mark.slow
-def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
+def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tiny_handwriting, tmp_path):
     output = tmp_path / "model"
     pens = ["--restroke-pens", "0.1", "0.3", "--template-pens", "0.2", "0.35"]
     assert (
@@ -41,6 +42,11 @@ def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
     assert model.get_layer("temperature").scale == pytest.approx(1 / metadata["temperature"], rel=1e-3)
     for key in ["settings", "validation_accuracy", "test_accuracy", "training_seconds", "trained_at"]:
         assert key in metadata
+    # Real handwriting: the training writers' digits trained on, the validation writers' digits held out.
+    handwriting = metadata["handwriting"]
+    assert handwriting["training_digits"] == 30 and handwriting["validation_digits"] == 20
+    assert handwriting["training_nondigits"] == 0  # real non-digits come in the second stage
+    assert [source["file"] for source in handwriting["sources"]] == ["digits.ndjson.gz"]
     # The reported test accuracy is the saved model's.
     with np.load(synthetic_mnist) as data:
         x_test, y_test = data["x_test"] / 255.0, data["y_test"]
@@ -49,7 +55,7 @@ def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tmp_path):
 
 
 @pytest.mark.slow
-def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, tmp_path):
+def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, tiny_handwriting, tmp_path):
     parent_dir, child_dir = tmp_path / "parent", tmp_path / "child"
     common = ["--data", str(synthetic_mnist), "--epochs", "1", "--quiet", "--nondigits", "0", "--styled-digits", "0"]
     assert train.main([*common, "--output-dir", str(parent_dir), "--seed", "3", "--filters", "8", "16"]) == 0
@@ -67,6 +73,9 @@ def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, t
     assert metadata["parent"]["settings"]["seed"] == 3
     # A narrower parent stays as narrow: the child records the width it really has.
     assert metadata["parent"]["settings"]["filters"] == [8, 16] and settings["filters"] == [8, 16]
+    # The second stage also learns what is not a digit from real drawings: the training writers' letters and
+    # gestures.
+    assert metadata["handwriting"]["training_nondigits"] == 4 and settings["real_nondigits"] > 0
     # It started from the parent's weights, not from scratch, and changed them.
     parent, child = load_model(parent_model), load_model(child_dir / "digitlab_cnn.keras")
     before, after = (model.get_layer("conv_1").get_weights()[0] for model in (parent, child))
@@ -76,6 +85,25 @@ def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, t
     row = next(row for row in catalog.comparison_rows(child_dir) if row["name"] == BUNDLED)
     assert row["epochs"] == 2
     assert row["training_s"] == pytest.approx(metadata["training_seconds"] + metadata["parent"]["training_seconds"])
+
+
+def test_a_kind_of_nondigit_can_be_left_out_of_training(tiny_handwriting):
+    everything = load_handwriting(TrainSettings(real_nondigits=100))
+    without_gestures = load_handwriting(TrainSettings(real_nondigits=100, leave_out="gesture"))
+    assert {d.kind for d in everything.nondigits} == {"upper", "gesture"}
+    assert {d.kind for d in without_gestures.nondigits} == {"upper"}
+    assert {d.writer for d in everything.digits}.isdisjoint({d.writer for d in everything.validation_digits})
+    with pytest.raises(ValueError, match="leave_out"):
+        TrainSettings(leave_out="doodles")
+
+
+def test_missing_handwriting_says_where_to_get_it_and_how_to_train_without(
+    synthetic_mnist, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(config, "UNIPEN_DIGITS_PATH", tmp_path / "absent.ndjson.gz")
+    assert train.main(["--data", str(synthetic_mnist), "--output-dir", str(tmp_path), "--limit", "50"]) == 2
+    message = capsys.readouterr().err
+    assert "absent.ndjson.gz" in message and "zenodo" in message and "--handwriting-copies 0" in message
 
 
 def test_fine_tuning_a_missing_model_says_so(synthetic_mnist, tmp_path, capsys):

@@ -1,5 +1,12 @@
-"""Pen drawings put on the drawing canvas the way a person draws them there: placed and sized, drawn with a
-pen of some width and colours, and returned as the canvas returns a drawing (its strokes and its picture).
+"""Pen drawings put on the drawing canvas the way a person draws them there, and returned as the canvas returns
+a drawing: its fabric.js JSON (the strokes) and its picture.
+
+A pen trajectory is sampled sparsely (the development set every 100 ms); a mouse or a finger reports the
+pointer far more often, and the canvas's pencil then draws quadratic curves through those positions. So a
+drawing is placed and sized on the canvas, followed by a pointer (a smooth curve through the pen's samples,
+reported every few pixels, in whole pixels as browsers report them) and drawn by the pencil's own rules
+(`digitlab.drawing.pencil_json`). `python -m bench.harness_check` checks this against the real canvas in
+Chromium.
 
 The benchmark conditions (`CONDITIONS`) name the ways a drawing can reach the app: centred, large, small in a
 corner, off-centre, with a thin or a thick pen, in colours, on a transparent background.
@@ -14,13 +21,14 @@ from functools import cached_property
 import numpy as np
 
 from digitlab.config import CANVAS_SIZE, DEFAULT_STROKE_WIDTH
-from digitlab.drawing import BLACK, TRANSPARENT, WHITE, Stroke, stroke_picture
+from digitlab.drawing import BLACK, TRANSPARENT, WHITE, Stroke, canvas_strokes, pencil_json, stroke_picture
 from digitlab.drawn.drawings import PenDrawing
 
-# Chaikin corner-cutting rounds; its limit is the quadratic B-spline a canvas brush draws through its points.
-SMOOTHING_ROUNDS = 3
+# The pointer reports the pen's position about every this share of the drawing's longest side (a mouse or a
+# finger at 60 Hz drawing a digit in about a second), and at least a pixel apart.
+POINTER_SPACING = 0.04
 
-# Rendering parameters of each benchmark condition (see `draw_on_canvas`). `digit_size` is the ink's longer
+# Drawing parameters of each benchmark condition (see `place_strokes`). `digit_size` is the ink's longer
 # side as a share of the canvas; `centre` is the ink box's centre as shares of the canvas (x, y).
 CONDITIONS: dict[str, dict] = {
     "centred": {"digit_size": 0.70, "centre": (0.50, 0.50)},
@@ -41,17 +49,21 @@ CENTRE_JITTER = 0.03
 
 @dataclass(frozen=True)
 class CanvasDrawing:
-    """A drawing as the canvas returns it: its strokes in canvas pixels (with the user's pen) and, drawn from
-    them on first use, its picture."""
+    """A drawing as the canvas returns it: its fabric.js JSON and, made from it on first use, the strokes the
+    JSON holds and the picture they paint in the ink over the background."""
 
-    strokes: list[Stroke]
+    json_data: dict
     shape: tuple[int, int] = (CANVAS_SIZE, CANVAS_SIZE)
     ink: tuple[int, int, int] = BLACK
     background: tuple[int, int, int, int] = field(default=WHITE)
 
     @cached_property
+    def strokes(self) -> list[Stroke]:
+        return canvas_strokes(self.json_data)
+
+    @cached_property
     def picture(self) -> np.ndarray:
-        """uint8 (height, width, 4) RGBA: the strokes painted in the ink over the background."""
+        """uint8 (height, width, 4) RGBA."""
         return stroke_picture(self.strokes, self.shape, self.ink, self.background)
 
 
@@ -62,21 +74,22 @@ def draw_on_canvas(
     background: tuple[int, int, int, int] = WHITE,
     **placement,
 ) -> CanvasDrawing:
-    """A pen drawing drawn on a square canvas like the canvas brush draws it, placed by `place_strokes`'s
-    `placement` (digit_size, centre, stroke_width); `background` is RGBA, and alpha 0 gives a transparent canvas
-    whose alpha channel carries the ink."""
-    strokes = place_strokes(drawing, canvas_size, **placement)
-    return CanvasDrawing(strokes, (canvas_size, canvas_size), tuple(ink), tuple(background))
+    """A pen drawing drawn on a square canvas with the canvas's pencil, placed by `pointer_strokes`'s `placement`
+    (digit_size, centre, stroke_width); `background` is RGBA, and alpha 0 gives a transparent canvas whose
+    alpha channel carries the ink."""
+    pointer = pointer_strokes(drawing, canvas_size, **placement)
+    return CanvasDrawing(pencil_json(pointer), (canvas_size, canvas_size), tuple(ink), tuple(background))
 
 
-def place_strokes(
+def pointer_strokes(
     drawing: PenDrawing,
     canvas_size: int = CANVAS_SIZE,
     digit_size: float = 0.7,
     centre: tuple[float, float] = (0.5, 0.5),
     stroke_width: float = DEFAULT_STROKE_WIDTH,
 ) -> list[Stroke]:
-    """The drawing's strokes, smoothed like a canvas brush, in canvas pixels.
+    """The pointer positions a browser reports while the drawing is drawn on the canvas, one Stroke (positions
+    in whole canvas pixels, without repeats, and the pen's width) per pen stroke.
 
     Args:
         digit_size: the ink's longer side (stroke width included) as a share of canvas_size; the aspect
@@ -84,30 +97,57 @@ def place_strokes(
         centre: the centre of the ink's bounding box as shares (x, y) of the canvas.
         stroke_width: the pen's width in pixels.
     """
-    left, top, right, bottom = drawing.bounds()
-    # Scale the centre line so that line plus pen fill `digit_size`; place the ink box's centre at `centre`.
+    paths = pointer_paths(drawing)
+    points = np.concatenate(paths)
+    (left, top), (right, bottom) = points.min(axis=0), points.max(axis=0)
+    # Scale the pointer's path so that path plus pen fill `digit_size`; place the ink box's centre at `centre`.
     path_side = max(canvas_size * digit_size - stroke_width, 1.0)
     scale = path_side / max(right - left, bottom - top, 1e-6)
     offset = np.array(centre) * canvas_size - scale * np.array([left + right, top + bottom]) / 2
-    return [Stroke(smooth_stroke(stroke) * scale + offset, stroke_width) for stroke in drawing.strokes]
+    return [Stroke(_without_repeats(np.rint(path * scale + offset)), stroke_width) for path in paths]
 
 
-def smooth_stroke(points: np.ndarray, rounds: int = SMOOTHING_ROUNDS) -> np.ndarray:
-    """Chaikin-smooth a polyline float (n, 2) -> float32 (m, 2), keeping both end points.
+def pointer_paths(drawing: PenDrawing) -> list[np.ndarray]:
+    """Where the pointer goes while each stroke is drawn, in the drawing's units: a smooth curve through the pen's
+    samples (centripetal Catmull-Rom) reported about every POINTER_SPACING of the drawing's longest side."""
+    left, top, right, bottom = drawing.bounds()
+    spacing = max(POINTER_SPACING * max(right - left, bottom - top), 1e-6)
+    paths = []
+    for stroke in drawing.strokes:
+        samples = _without_repeats(np.asarray(stroke, dtype=float))
+        paths.append(catmull_rom(samples, spacing) if len(samples) > 1 else samples)
+    return paths
 
-    A canvas brush draws quadratic curves through the midpoints of its sampled points; Chaikin's
-    corner cutting converges to that same curve.
-    """
-    points = np.asarray(points, dtype=np.float32)
-    for _ in range(rounds):
-        if len(points) < 3:
-            break
-        start, end = points[:-1], points[1:]
-        cut = np.empty((2 * len(start), 2), dtype=np.float32)
-        cut[0::2] = 0.75 * start + 0.25 * end
-        cut[1::2] = 0.25 * start + 0.75 * end
-        points = np.concatenate([points[:1], cut[1:-1], points[-1:]])
-    return points
+
+def catmull_rom(points: np.ndarray, spacing: float) -> np.ndarray:
+    """A centripetal Catmull-Rom curve through float (n, 2) points, n >= 2, sampled about `spacing` apart along
+    each segment, both ends included: it passes through every point without the loops of the uniform kind."""
+    padded = np.vstack([2 * points[0] - points[1], points, 2 * points[-1] - points[-2]])
+    p0, p1, p2, p3 = padded[:-3], padded[1:-2], padded[2:-1], padded[3:]
+    # Knot intervals: the square root of each chord's length (centripetal parametrisation).
+    d01, d12, d23 = (np.maximum(np.linalg.norm(b - a, axis=1) ** 0.5, 1e-6) for a, b in ((p0, p1), (p1, p2), (p2, p3)))
+    steps = np.maximum(np.ceil(np.linalg.norm(p2 - p1, axis=1) / spacing), 1).astype(int)
+    segment = np.repeat(np.arange(len(p1)), steps)
+    u = (np.arange(steps.sum()) - np.repeat(np.cumsum(steps) - steps, steps)) / steps[segment]
+    t0, t1 = -d01[segment], np.zeros_like(u)
+    t2, t3 = d12[segment], (d12 + d23)[segment]
+    t = (u * t2)[:, None]
+    t0, t1, t2, t3 = (knot[:, None] for knot in (t0, t1, t2, t3))
+    a, b, c, d = p0[segment], p1[segment], p2[segment], p3[segment]
+    a1 = ((t1 - t) * a + (t - t0) * b) / (t1 - t0)
+    a2 = ((t2 - t) * b + (t - t1) * c) / (t2 - t1)
+    a3 = ((t3 - t) * c + (t - t2) * d) / (t3 - t2)
+    b1 = ((t2 - t) * a1 + (t - t0) * a2) / (t2 - t0)
+    b2 = ((t3 - t) * a2 + (t - t1) * a3) / (t3 - t1)
+    curve = ((t2 - t) * b1 + (t - t1) * b2) / (t2 - t1)
+    return np.vstack([curve, points[-1:]])
+
+
+def _without_repeats(points: np.ndarray) -> np.ndarray:
+    """float (n, 2) without points equal to the one before them."""
+    keep = np.ones(len(points), bool)
+    keep[1:] = np.any(points[1:] != points[:-1], axis=1)
+    return points[keep]
 
 
 def jitter_params(params: Mapping, rng: np.random.Generator) -> dict:

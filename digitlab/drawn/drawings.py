@@ -16,13 +16,15 @@ class PenDrawing:
     """A drawing as a pen wrote it: strokes of float32 (n, 2) (x, y) points in any units, y pointing down.
 
     `label` is the digit 0-9 or NOT_A_DIGIT; `writer` keys the person who drew it (split by it, never across
-    it); `kind` says what it is ("digit", or a non-digit's kind such as "scribble" or "gesture").
+    it); `kind` says what it is ("digit", or a non-digit's kind such as "scribble" or "gesture"), and `symbol`
+    what exactly was drawn (the digit, a letter, a gesture's name).
     """
 
     label: int
     writer: str
     strokes: tuple[np.ndarray, ...]
     kind: str = "digit"
+    symbol: str = ""
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, top, right, bottom) of all the strokes' points."""

@@ -20,7 +20,7 @@ from digitlab.drawn.canvas import CONDITIONS, CanvasDrawing, draw_on_canvas, jit
 from digitlab.drawn.drawings import NOT_A_DIGIT, PenDrawing
 from digitlab.model import predict_readings
 from digitlab.preprocess import Preprocessed, preprocess_canvas
-from digitlab.reading import read_strokes
+from digitlab.reading import read_drawing
 
 # Drawings put on the canvas and read per batch (each batch's pictures are dropped after it).
 BATCH_SIZE = 256
@@ -28,10 +28,10 @@ BATCH_SIZE = 256
 Reader = Callable[[CanvasDrawing], Preprocessed | None]
 Classifier = Callable[[np.ndarray], np.ndarray]
 
-# How DigitLab can read a drawing: the draw page reads the strokes the canvas sends (drawn again with the
-# reading pen); the canvas picture is its fallback when the strokes cannot be read.
+# How DigitLab can read a drawing: the draw page reads the canvas's JSON exactly as it does in the browser
+# (the strokes drawn again with the reading pen); the canvas picture is its fallback when they cannot be read.
 READERS: dict[str, Reader] = {
-    "draw page": lambda canvas: read_strokes(canvas.strokes, canvas.shape),
+    "draw page": lambda canvas: read_drawing(None, canvas.json_data, canvas.shape),
     "canvas picture": lambda canvas: preprocess_canvas(canvas.picture),
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import keras
@@ -12,10 +12,13 @@ from keras import layers
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
+from digitlab import config
 from digitlab.config import METADATA_PATH, MODEL_PATH, NUM_CLASSES
+from digitlab.drawn.drawings import NOT_A_DIGIT, PenDrawing
+from digitlab.drawn.unipen import cap_per_writer, in_split, is_digit_like, load_nondigits, load_unipen_digits
 from digitlab.model import build_model, load_metadata, load_model
-from digitlab.provenance import file_sha256, write_json
-from digitlab.training.drawings import render_nondigit_images, render_styled_digits
+from digitlab.provenance import data_identity, file_sha256, write_json
+from digitlab.training.drawings import generated_nondigits, render_drawings, styled_digits
 from digitlab.training.fit import describe_run, fit
 from digitlab.training.mnist import prepare_splits, restroke_images, side_by_side_images
 from digitlab.training.settings import TrainSettings
@@ -33,7 +36,10 @@ FINE_TUNE = {
     "seed": 7,
     "restroke_pens": (0.08, 0.45),
     "template_pens": (0.12, 0.38),
+    "real_nondigits": 15000,
 }
+# Real non-digits of one writer, at most: a few prolific writers must not decide what "not a digit" looks like.
+NONDIGITS_PER_WRITER = 120
 # What a fine-tuned model's metadata keeps of the run it continued.
 PARENT_KEYS = ("settings", "parent", "epochs_run", "best_epoch", "test_accuracy", "training_seconds", "trained_at")
 
@@ -75,41 +81,102 @@ def build_augmenter(settings: TrainSettings) -> keras.Sequential:
     )
 
 
-def build_training_set(x: np.ndarray, y: np.ndarray, settings: TrainSettings) -> tuple[np.ndarray, np.ndarray]:
-    """float32 (N, 28, 28) digits and int labels -> (images, soft targets (M, 10)).
+@dataclass(frozen=True)
+class Handwriting:
+    """Real pen drawings of the training writers (digits, and non-digits that look like no digit) and the
+    validation writers' digits, from `load_handwriting`."""
 
-    Besides the digits: a restroked copy of each (as the canvas would draw it), digits drawn from stroke
-    templates of handwriting styles MNIST lacks (`templates`), and non-digits (generated scribbles, shapes,
-    letters, blobs, and digits side by side) whose target is the uniform distribution, so the model learns to
-    spread its confidence on them ("outlier exposure", Hendrycks et al., 2019).
+    digits: list[PenDrawing]
+    nondigits: list[PenDrawing]
+    validation_digits: list[PenDrawing]
+    sources: list[dict]
+
+
+def load_handwriting(settings: TrainSettings) -> Handwriting | None:
+    """The real handwriting the recipe trains on, split by writer; None when it uses none.
+
+    Raises DataNotFoundError, saying where to get the data, when a data set is missing.
     """
-    digits = keras.utils.to_categorical(y, NUM_CLASSES)
-    images, targets = [x], [digits]
+    if not settings.uses_handwriting:
+        return None
+    digits = load_unipen_digits()
+    nondigits = [
+        drawing
+        for drawing in (load_nondigits() if settings.real_nondigits else [])
+        if not is_digit_like(drawing) and drawing.kind != settings.leave_out
+    ]
+    paths = [config.UNIPEN_DIGITS_PATH] + ([config.UNIPEN_NONDIGITS_PATH, config.GESTURES_PATH] if nondigits else [])
+    sources = [data_identity(path) for path in paths]
+    # A --limit run (a smoke test) keeps only the first drawings of each set, like the first MNIST images.
+    return Handwriting(
+        digits=cap_per_writer(in_split(digits, "train"), settings.handwriting_per_writer)[: settings.limit],
+        nondigits=cap_per_writer(in_split(nondigits, "train"), NONDIGITS_PER_WRITER)[: settings.limit],
+        validation_digits=in_split(digits, "validation")[: settings.limit],
+        sources=sources,
+    )
+
+
+def build_training_set(
+    x: np.ndarray, y: np.ndarray, settings: TrainSettings, handwriting: Handwriting | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """float32 (N, 28, 28) MNIST digits and int labels, and the real handwriting -> (images, soft targets (M, 10)).
+
+    Besides the MNIST digits: a restroked copy of each (as the canvas would draw it), real pen-drawn digits and
+    digits drawn from stroke templates of handwriting styles MNIST lacks (both read exactly as the draw page
+    reads a drawing), and non-digits (real letters, symbols and gestures, generated scribbles and shapes, and
+    MNIST digits side by side) whose target is the uniform distribution, so the model learns to spread its
+    confidence on them ("outlier exposure", Hendrycks et al., 2019).
+    """
+    images, labels = [x], [y]
     if settings.restroke:
         images.append(restroke_images(x, settings.seed, settings.elastic_probability, settings.restroke_pens))
-        targets.append(digits)
-    styled = min(settings.styled_digits, len(x) // STYLED_PER_DIGIT_LIMIT)
-    if styled:
-        styled_images, styled_labels = render_styled_digits(styled, settings.seed, settings.template_pens)
-        images.append(styled_images)
-        targets.append(keras.utils.to_categorical(styled_labels, NUM_CLASSES))
+        labels.append(y)
+    drawings = styled_digits(min(settings.styled_digits, len(x) // STYLED_PER_DIGIT_LIMIT), settings.seed)
+    drawn, drawn_labels = render_drawings(drawings, settings.seed, pens=settings.template_pens)
+    images.append(drawn)
+    labels.append(drawn_labels)
+    if handwriting is not None:
+        drawn, drawn_labels = render_drawings(handwriting.digits, settings.seed + 1, settings.handwriting_copies)
+        images.append(drawn)
+        labels.append(drawn_labels)
+        picked = np.random.default_rng(settings.seed).permutation(len(handwriting.nondigits))[: settings.real_nondigits]
+        drawn, drawn_labels = render_drawings([handwriting.nondigits[i] for i in picked], settings.seed + 2)
+        images.append(drawn)
+        labels.append(drawn_labels)
     count = min(settings.nondigits, len(x) // NONDIGITS_PER_DIGIT_LIMIT)
     if count:
         pairs = count // 3
-        nondigits = np.concatenate(
-            [render_nondigit_images(count - pairs, settings.seed), side_by_side_images(x, pairs, settings.seed)]
-        )
-        images.append(nondigits)
-        targets.append(np.full((len(nondigits), NUM_CLASSES), 1.0 / NUM_CLASSES, np.float32))
-    return np.concatenate(images), np.concatenate(targets).astype(np.float32)
+        drawn, drawn_labels = render_drawings(generated_nondigits(count - pairs, settings.seed), settings.seed + 3)
+        images += [drawn, side_by_side_images(x, pairs, settings.seed)]
+        labels += [drawn_labels, np.full(pairs, NOT_A_DIGIT)]
+    labels = np.concatenate(labels)
+    targets = np.full((len(labels), NUM_CLASSES), 1.0 / NUM_CLASSES, np.float32)
+    is_digit = labels != NOT_A_DIGIT
+    targets[is_digit] = keras.utils.to_categorical(labels[is_digit], NUM_CLASSES)
+    return np.concatenate(images).astype(np.float32), targets
+
+
+def validation_set(validation, handwriting: Handwriting | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out MNIST digits and, with real handwriting, the validation writers' digits read like the draw
+    page reads them: float32 (N, 28, 28) and int labels, the set that picks the best epoch."""
+    x_val, y_val = validation
+    if handwriting is None:
+        return validation
+    drawn, labels = render_drawings(handwriting.validation_digits, seed)
+    return np.concatenate([x_val, drawn]), np.concatenate([y_val, labels])
 
 
 def fit_bundled(
-    model: keras.Model, train, validation, settings: TrainSettings, verbose="auto"
+    model: keras.Model,
+    train,
+    validation,
+    settings: TrainSettings,
+    handwriting: Handwriting | None = None,
+    verbose="auto",
 ) -> keras.callbacks.History:
-    """Train `model` in place on its training mix built from float (N, 28, 28) digits (augmented on the fly),
-    with Adam and cosine decay, keeping the weights of the best validation epoch."""
-    x_train, targets = build_training_set(*train, settings)
+    """Train `model` in place on its training mix built from float (N, 28, 28) digits and the real handwriting
+    (augmented on the fly), with Adam and cosine decay, keeping the weights of the best validation epoch."""
+    x_train, targets = build_training_set(*train, settings, handwriting)
     trainer = model
     if settings.augment:
         inputs = keras.Input(shape=model.input_shape[1:])
@@ -117,6 +184,15 @@ def fit_bundled(
     steps = settings.epochs * int(np.ceil(len(x_train) / settings.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(settings.learning_rate, decay_steps=max(steps, 1))
     return fit(trainer, x_train, targets, validation, settings, keras.optimizers.Adam(schedule), verbose=verbose)
+
+
+def calibration_set(validation, handwriting: Handwriting | None, settings: TrainSettings):
+    """Held-out drawings to fit the temperature on: the validation writers' real digits read like the draw page
+    reads them; without real handwriting, the held-out MNIST digits restroked like canvas strokes."""
+    x_val, y_val = validation
+    if handwriting is not None:
+        return render_drawings(handwriting.validation_digits, settings.validation_seed + 1)
+    return restroke_images(x_val, settings.validation_seed + 1, pen_range=settings.restroke_pens), y_val
 
 
 def calibrate_temperature(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
@@ -161,21 +237,28 @@ def train(mnist, settings: TrainSettings, data_path: Path, output_dir: Path, ver
     train_split, validation, test = prepare_splits(
         mnist, settings.validation_size, settings.validation_seed, settings.limit
     )
+    handwriting = load_handwriting(settings)
 
     started = time.perf_counter()
-    history = fit_bundled(model, train_split, validation, settings, verbose=verbose)
+    checked = validation_set(validation, handwriting, settings.validation_seed)
+    history = fit_bundled(model, train_split, checked, settings, handwriting, verbose=verbose)
     seconds = time.perf_counter() - started
-    # Calibrate on held-out digits drawn the way the canvas draws them: that is where confidence is shown.
-    x_val, y_val = validation
+    # Calibrate on held-out drawings read the way the draw page reads them: that is where confidence is shown.
     temperature = 1.0
     if settings.calibrate:
-        calibration_images = restroke_images(x_val, settings.validation_seed + 1, pen_range=settings.restroke_pens)
-        temperature = calibrate_temperature(model, calibration_images, y_val)
+        temperature = calibrate_temperature(model, *calibration_set(validation, handwriting, settings))
 
     model_path = Path(output_dir) / MODEL_PATH.name
     model_path.parent.mkdir(parents=True, exist_ok=True)
     model.save(model_path)
     metadata = describe_run(model, model_path, settings, history, seconds, test, data_path)
     metadata.update(parent=parent, temperature=round(temperature, 4))
+    if handwriting is not None:
+        metadata["handwriting"] = {
+            "sources": handwriting.sources,
+            "training_digits": len(handwriting.digits),
+            "training_nondigits": len(handwriting.nondigits),
+            "validation_digits": len(handwriting.validation_digits),
+        }
     write_json(model_path.parent / METADATA_PATH.name, metadata)
     return metadata

@@ -15,7 +15,7 @@ from digitlab.config import METADATA_PATH
 from digitlab.data import to_float_images
 from digitlab.model import build_model, predict_proba
 from digitlab.provenance import read_json, timestamp, write_json
-from digitlab.training.bundled import fit_bundled
+from digitlab.training.bundled import fit_bundled, load_handwriting, validation_set
 from digitlab.training.mnist import split_validation
 from digitlab.training.settings import TrainSettings
 
@@ -30,6 +30,7 @@ def cross_validate(x_train: np.ndarray, y_train: np.ndarray, folds: int, setting
     if settings.limit:
         x_train, y_train = x_train[: settings.limit], y_train[: settings.limit]
     images = to_float_images(x_train)
+    handwriting = load_handwriting(settings)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=settings.seed)
     started = time.perf_counter()
     results = []
@@ -41,7 +42,8 @@ def cross_validate(x_train: np.ndarray, y_train: np.ndarray, folds: int, setting
             images[train_index], y_train[train_index], validation_size, settings.seed
         )
         model = build_model(filters=settings.filters)
-        fit_bundled(model, fold_train, validation, settings, verbose=verbose)
+        checked = validation_set(validation, handwriting, settings.validation_seed)
+        fit_bundled(model, fold_train, checked, settings, handwriting, verbose=verbose)
         predicted = predict_proba(model, images[test_index]).argmax(axis=1)
         score = float(accuracy_score(y_train[test_index], predicted))
         results.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from digitlab.drawn.unipen import NONDIGIT_KINDS
 from digitlab.model import FILTERS
 from digitlab.training.mnist import RESTROKE_PENS
 from digitlab.training.templates import TEMPLATE_PENS
@@ -37,6 +38,14 @@ class TrainSettings(FitSettings):
     elastic_probability: float = 0.5
     nondigits: int = 9000
     styled_digits: int = 18000
+    # Real pen handwriting (UNIPEN digits of the training writers), read like the draw page reads a drawing:
+    # each digit this many times, placed anew each time, at most `handwriting_per_writer` digits of one writer.
+    handwriting_copies: int = 3
+    handwriting_per_writer: int = 200
+    # Real drawings that are not digits (letters, symbols, gestures of the training writers) trained toward
+    # "no digit"; 0 turns them off. `leave_out` names a kind of them never trained on, to measure on it.
+    real_nondigits: int = 0
+    leave_out: str | None = None
     # Pen widths as shares of the digit's size, for the restroked MNIST digits and for the styled digits.
     restroke_pens: tuple[float, float] = RESTROKE_PENS
     template_pens: tuple[float, float] = TEMPLATE_PENS
@@ -50,6 +59,13 @@ class TrainSettings(FitSettings):
         # From the command line or a metadata file the pairs arrive as lists.
         self.restroke_pens, self.template_pens = tuple(self.restroke_pens), tuple(self.template_pens)
         self.filters = tuple(self.filters)
+        if self.leave_out is not None and self.leave_out not in NONDIGIT_KINDS:
+            raise ValueError(f"leave_out must be one of {', '.join(NONDIGIT_KINDS)}, not {self.leave_out!r}")
+
+    @property
+    def uses_handwriting(self) -> bool:
+        """True when the recipe reads the real pen handwriting data sets."""
+        return bool(self.handwriting_copies or self.real_nondigits)
 
     @property
     def validation_seed(self) -> int:

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from digitlab.config import PENDIGITS_PATH
-from digitlab.drawn.canvas import CONDITIONS, draw_condition, draw_on_canvas, smooth_stroke
+from digitlab.drawn.canvas import (
+    CONDITIONS,
+    catmull_rom,
+    draw_condition,
+    draw_on_canvas,
+    pointer_paths,
+    pointer_strokes,
+)
 from digitlab.drawn.drawings import PenDrawing
 from digitlab.drawn.pendigits import load_pendigits
 
@@ -34,11 +41,33 @@ def ink_box(rgba: np.ndarray, background_alpha: bool = False) -> tuple[int, int,
     return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
 
 
-def test_smoothing_keeps_end_points_and_adds_points():
-    points = np.array([[0, 0], [10, 0], [10, 10]], dtype=np.float32)
-    smooth = smooth_stroke(points)
-    assert len(smooth) > len(points)
-    np.testing.assert_allclose(smooth[[0, -1]], points[[0, -1]])
+def test_the_curve_passes_through_every_sample_without_loops():
+    samples = np.array([[0.0, 0.0], [100.0, 0.0], [100.0, 10.0], [0.0, 200.0]])
+    curve = catmull_rom(samples, spacing=2.0)
+    for sample in samples:
+        assert np.linalg.norm(curve - sample, axis=1).min() < 1e-6
+    steps = np.linalg.norm(np.diff(curve, axis=0), axis=1)
+    assert steps.max() < 3.0
+    assert curve[:, 0].min() > -5 and curve[:, 0].max() < 105  # no overshoot round the sharp corners
+
+
+def test_the_pointer_reports_whole_pixels_a_few_apart(box_digit):
+    (stroke,) = pointer_strokes(box_digit, digit_size=0.7, stroke_width=10)
+    pointer = stroke.points
+    assert np.array_equal(pointer, np.rint(pointer)) and len(pointer) > 20 and stroke.width == 10
+    assert not (np.diff(pointer, axis=0) == 0).all(axis=1).any()  # no repeated position
+    spacing = np.linalg.norm(np.diff(pointer, axis=0), axis=1)
+    assert np.median(spacing) == pytest.approx(0.04 * (0.7 * 280 - 10), rel=0.3)
+    dot = PenDrawing(0, "test/1", (np.array([[5.0, 5.0]], np.float32), box_digit.strokes[0]))
+    assert len(pointer_strokes(dot)[0].points) == 1  # a dot stays a dot
+
+
+def test_a_drawing_reaches_the_page_as_the_canvas_json_with_one_path_per_stroke(box_digit):
+    two_strokes = PenDrawing(4, "test/1", (box_digit.strokes[0], box_digit.strokes[0][:2] + 30))
+    canvas = draw_on_canvas(two_strokes, stroke_width=12)
+    assert [item["type"] for item in canvas.json_data["objects"]] == ["Path", "Path"]
+    assert [stroke.width for stroke in canvas.strokes] == [12, 12]
+    assert canvas.picture.shape == (280, 280, 4)
 
 
 def test_rendered_digit_is_an_rgba_canvas_with_antialiased_ink(box_digit):
@@ -55,8 +84,10 @@ def test_rendered_digit_has_requested_size_position_and_aspect(box_digit):
     top, left, bottom, right = ink_box(canvas)
     height, width = bottom - top, right - left
     assert height == pytest.approx(140, abs=3)
-    # The centre line is 1:2, so the ink (centre line plus the pen) is (130 / 2 + 10) wide.
-    assert width == pytest.approx(75, abs=3)
+    # The pointer's path keeps its aspect: the ink is the path scaled to 130 px high, plus the pen.
+    path = np.concatenate(pointer_paths(box_digit))
+    aspect = np.ptp(path[:, 0]) / np.ptp(path[:, 1])
+    assert width == pytest.approx(130 * aspect + 10, abs=3)
     assert ((left + right) / 2, (top + bottom) / 2) == pytest.approx((84, 168), abs=2)
 
 
