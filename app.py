@@ -66,8 +66,9 @@ def show_what_the_model_sees(steps) -> None:
     size = f"{steps.ink.shape[1]}×{steps.ink.shape[0]}"
     first = (
         f"Your drawing ({size})"
-        if steps.reading_pen is None
-        else f"Your strokes, redrawn with a {steps.reading_pen:.0f} px pen ({size})"
+        if steps.strokes is None
+        else f"Your {steps.strokes} stroke{'s' if steps.strokes > 1 else ''}, redrawn with a "
+        f"{steps.reading_pen:.0f} px pen ({size})"
     )
     stages = [
         (steps.ink, first),

@@ -15,21 +15,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-# Quiet TensorFlow's start-up logging before anything imports it.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-from bench import inprocess  # noqa: E402
-from bench.report import (  # noqa: E402
+from bench import inprocess, strokes
+from bench.report import (
     Row,
     format_p50_p95,
     format_ratio,
     machine_description,
     markdown_table,
-    percentiles,  # noqa: E402
+    percentiles,
 )
-from bench.tutorial import TUTORIAL_BACKEND  # noqa: E402
-from digitlab.config import KERAS_MNIST_PATH, PENDIGITS_PATH, ROOT_DIR  # noqa: E402
-from digitlab.evaluate import confused_pairs  # noqa: E402
+from bench.tutorial import TUTORIAL_APP, TUTORIAL_BACKEND, TUTORIAL_SERVER_OPTIONS
+from digitlab.config import KERAS_MNIST_PATH, PENDIGITS_PATH, ROOT_DIR
+from digitlab.evaluate import confused_pairs
 
 MB = 1e6
 # Targets: what a drawing app on a laptop must reach.
@@ -38,6 +35,11 @@ SPEED_UP_TARGET = 20.0
 STROKE_TARGET_MS = 250.0
 COLD_START_TARGET_S = 12.0
 RSS_TARGET_BYTES = 800 * MB
+# A class of 30 on one laptop: the server's work per stroke, and a class's answers.
+STROKE_CPU_TARGET_MS = 30.0
+CLASS_P50_TARGET_MS = 300.0
+CLASS_P95_TARGET_MS = 1000.0
+CLASS_RSS_TARGET_BYTES = 1000 * MB
 # "Flat" memory: less growth than this over the prediction loop.
 RSS_GROWTH_TOLERANCE_BYTES = 20 * MB
 # Accuracy goals: right on drawn digits without losing MNIST.
@@ -58,11 +60,16 @@ class Sizes:
     pendigits_every: int
     pendigits_limit: int | None
     tutorial_in_browser: bool
+    cpu_strokes: int
+    class_sessions: int
+    class_seconds: float
 
 
-FULL = Sizes(200, 20, 8, 3, 1000, None, 10, None, True)
+FULL = Sizes(200, 20, 8, 3, 1000, None, 10, None, True, 20, 30, 60.0)
 # The tutorial app is not started in quick mode: a second cold server would double the browser part.
-QUICK = Sizes(10, 2, 2, 1, 20, 200, 250, 20, False)
+QUICK = Sizes(10, 2, 2, 1, 20, 200, 250, 20, False, 3, 2, 4.0)
+# A class: every person draws a stroke this often.
+CLASS_INTERVAL_S = 2.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -110,14 +117,25 @@ def main(argv: list[str] | None = None) -> str:
             theirs = inbrowser.AppRun()
             if sizes.tutorial_in_browser:
                 theirs = inbrowser.measure_app(
-                    str(Path("bench") / "tutorial_app.py"),
-                    sizes.strokes,
-                    sizes.sessions,
-                    sizes.strokes_per_session,
-                    backend=TUTORIAL_BACKEND,
-                )
+                    TUTORIAL_APP, sizes.strokes, sizes.sessions, sizes.strokes_per_session,
+                    backend=TUTORIAL_BACKEND, options=TUTORIAL_SERVER_OPTIONS,
+                )  # fmt: skip
         rows += browser_rows(ours, theirs)
         notes += error_notes({"DigitLab": ours, "Tutorial": theirs})
+        with timed(durations, "per stroke and class"):
+            apps = {"DigitLab": ("app.py", None, ())}
+            if sizes.tutorial_in_browser:
+                apps["Tutorial"] = (TUTORIAL_APP, TUTORIAL_BACKEND, TUTORIAL_SERVER_OPTIONS)
+            costs = {name: strokes.server_cpu_per_stroke(app, sizes.cpu_strokes, backend, options)
+                     for name, (app, backend, options) in apps.items()}  # fmt: skip
+            classes = {
+                name: strokes.drawing_class(
+                    app, sizes.class_sessions, sizes.class_seconds, CLASS_INTERVAL_S, backend, options
+                )
+                for name, (app, backend, options) in apps.items()
+            }
+        rows += stroke_cost_rows(costs) + class_rows(classes)
+        notes += class_notes(classes)
     with timed(durations, "memory"):
         rows.append(growth_row(*inprocess.memory_growth(model, canvases, sizes.memory_predictions), sizes))
     with timed(durations, "accuracy"):
@@ -182,6 +200,12 @@ def latency_rows(latency: inprocess.Latency) -> list[Row]:
             format_p50_p95(latency.tutorial_total), format_ratio(tutorial_p50, total_p50),
             f"p50 ≤ {LATENCY_TARGET_MS:.0f} ms, ≥ {SPEED_UP_TARGET:.0f}× faster",
             total_p50 <= LATENCY_TARGET_MS and speed_up >= SPEED_UP_TARGET),
+        Row(part, f"Draw page: canvas JSON → answer (parse, redraw, preprocess, model) p50 / p95 ({stack})",
+            format_p50_p95(latency.stroke_path), format_p50_p95(latency.tutorial_total),
+            format_ratio(tutorial_p50, percentiles(latency.stroke_path)[0]),
+            f"p50 ≤ {LATENCY_TARGET_MS:.0f} ms, ≥ {SPEED_UP_TARGET:.0f}× faster",
+            percentiles(latency.stroke_path)[0] <= LATENCY_TARGET_MS
+            and tutorial_p50 / percentiles(latency.stroke_path)[0] >= SPEED_UP_TARGET),
         Row(part, "Preprocessing + model p50 / p95 (tutorial path on DigitLab's backend, interleaved)",
             format_p50_p95(latency.total), format_p50_p95(latency.same_backend_total),
             format_ratio(percentiles(latency.same_backend_total)[0], total_p50)),
@@ -214,6 +238,47 @@ def browser_rows(ours, theirs) -> list[Row]:
             f"Stroke → prediction p50 / p95 ({len(ours.concurrent_ms)} strokes)", format_p50_p95(ours.concurrent_ms),
             format_p50_p95(theirs.concurrent_ms), format_ratio(percentiles(theirs.concurrent_ms)[0], concurrent_p50)),
     ]  # fmt: skip
+
+
+def stroke_cost_rows(costs: dict[str, strokes.StrokeCost]) -> list[Row]:
+    """Part 2: the server's CPU time per stroke, DigitLab's draw page against the tutorial app."""
+    ours = percentiles(costs["DigitLab"].cpu_ms)[0]
+    theirs = percentiles(costs["Tutorial"].cpu_ms)[0] if "Tutorial" in costs else float("nan")
+    return [
+        Row(f"2. In the browser ({len(costs['DigitLab'].cpu_ms)} strokes on one canvas)",
+            "Server CPU per stroke p50 / p95 (stroke → answer on the page)", format_p50_p95(costs["DigitLab"].cpu_ms),
+            format_p50_p95(costs["Tutorial"].cpu_ms) if "Tutorial" in costs else "not run",
+            format_ratio(theirs, ours), f"p50 ≤ {STROKE_CPU_TARGET_MS:.0f} ms", ours <= STROKE_CPU_TARGET_MS),
+    ]  # fmt: skip
+
+
+def class_rows(classes: dict[str, strokes.ClassRun]) -> list[Row]:
+    """Part 7: a class drawing at once on one server."""
+    ours, theirs = classes["DigitLab"], classes.get("Tutorial")
+    part = f"7. A class ({ours.sessions} sessions, a stroke every {CLASS_INTERVAL_S:.0f} s each)"
+    p50, p95 = percentiles(ours.answer_ms)
+    return [
+        Row(part, f"Stroke → answer p50 / p95 ({len(ours.answer_ms)} strokes)", format_p50_p95(ours.answer_ms),
+            format_p50_p95(theirs.answer_ms) if theirs else "not run",
+            format_ratio(percentiles(theirs.answer_ms)[0], p50) if theirs else "–",
+            f"p50 ≤ {CLASS_P50_TARGET_MS:.0f} ms, p95 ≤ {CLASS_P95_TARGET_MS / 1000:.0f} s",
+            p50 <= CLASS_P50_TARGET_MS and p95 <= CLASS_P95_TARGET_MS),
+        Row(part, "Strokes without an answer (of those drawn)", f"{ours.unanswered} of {ours.drawn}",
+            f"{theirs.unanswered} of {theirs.drawn}" if theirs else "not run", "–", "0",
+            ours.unanswered == 0 and ours.drawn > 0),
+        Row(part, "Server peak RSS during the class", megabytes(ours.peak_rss),
+            megabytes(theirs.peak_rss) if theirs else "not run", "–", f"≤ {CLASS_RSS_TARGET_BYTES / MB:.0f} MB",
+            0 < ours.peak_rss <= CLASS_RSS_TARGET_BYTES),
+    ]  # fmt: skip
+
+
+def class_notes(classes: dict[str, strokes.ClassRun]) -> list[str]:
+    """One note per app whose class run had errors, quoting the first few."""
+    return [
+        f"{name}, class: {len(run.errors)} errors, e.g. {'; '.join(run.errors[:3])[:400]}"
+        for name, run in classes.items()
+        if run.errors
+    ]
 
 
 def seconds(value: float) -> str:

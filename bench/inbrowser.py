@@ -8,14 +8,13 @@ canvas that already holds a drawing could leave the text unchanged, and nothing 
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import cycle, islice
 
 from bench import browser
-from digitlab.config import ROOT_DIR
+from bench.strokes import server_env
 
 VIEWPORT = {"width": 1400, "height": 1100}
 RESET_TITLE = "Reset canvas & history"
@@ -47,23 +46,21 @@ def stroke_sequence(count: int) -> list[list[tuple[float, float]]]:
 
 
 def measure_app(
-    script: str, strokes: int, sessions: int, strokes_per_session: int, backend: str | None = None
+    script: str, strokes: int, sessions: int, strokes_per_session: int, backend: str | None = None, options=()
 ) -> AppRun:
-    """Start `streamlit run script` cold (on Keras `backend`, default the app's own), then time strokes in one
-    session and in concurrent sessions."""
+    """Start `streamlit run script` cold (on Keras `backend`, default the app's own, with more server `options`),
+    then time strokes in one session and in concurrent sessions."""
     import psutil
 
     run = AppRun(concurrent_sessions=sessions)
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT_DIR), os.environ.get("PYTHONPATH")]))}
-    if backend:
-        env["KERAS_BACKEND"] = backend
+    env = server_env(backend)
     # The server outlives the first browser: the concurrent sessions use Playwright's async API.
     with ExitStack() as server_context:
         with browser.chromium() as chromium:
             page = chromium.new_context(viewport=VIEWPORT).new_page()
             page.on("pageerror", lambda error: run.errors.append(str(error)))
             start = time.perf_counter()
-            url, process = server_context.enter_context(browser.running_app(script, env=env))
+            url, process = server_context.enter_context(browser.running_app(script, env=env, options=options))
             page.goto(url)
             browser.draw_stroke(page, stroke_sequence(1)[0])
             page.locator(browser.PREDICTION_SELECTOR).wait_for(timeout=FIRST_PREDICTION_TIMEOUT_MS)

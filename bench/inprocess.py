@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -12,12 +13,13 @@ import numpy as np
 from bench.browser import DIGIT_STROKES
 from bench.tutorial import time_on_tutorial_stack, time_steps, time_tutorial_step, tutorial_pipeline
 from digitlab.data import DataNotFoundError, load_mnist, to_float_images
-from digitlab.drawn.canvas import draw_on_canvas
+from digitlab.drawn.canvas import CanvasDrawing, draw_on_canvas
 from digitlab.drawn.drawings import PenDrawing, every_kth
 from digitlab.drawn.harness import READERS, DrawnScores, Pipeline, score_drawings
 from digitlab.drawn.pendigits import load_pendigits
 from digitlab.model import predict_proba
 from digitlab.preprocess import canvas_to_mnist
+from digitlab.reading import read_drawing
 from digitlab.timing import WARM_UP_RUNS
 
 
@@ -28,6 +30,8 @@ class Latency:
 
     preprocess: list[float] = field(default_factory=list)
     model: list[float] = field(default_factory=list)
+    # The draw page's whole path from the canvas's JSON: parse, draw with the reading pen, preprocess, model.
+    stroke_path: list[float] = field(default_factory=list)
     tutorial_preprocess: list[float] = field(default_factory=list)
     tutorial_model: list[float] = field(default_factory=list)
     tutorial_backend: str = "not run"
@@ -47,29 +51,34 @@ class Latency:
         return np.add(self.same_backend_preprocess, self.same_backend_model)
 
 
-def sample_canvases() -> list[np.ndarray]:
-    """A few canvas drawings (uint8 (280, 280, 4)) of the browser driver's digit strokes, drawn with the brush."""
-    canvases = []
-    for label, strokes in DIGIT_STROKES.items():
-        digit = PenDrawing(label, "bench", tuple(np.array(stroke, dtype=np.float32) for stroke in strokes))
-        canvases.append(draw_on_canvas(digit).picture)
-    return canvases
+def sample_canvases() -> list[CanvasDrawing]:
+    """A few drawings of the browser driver's digit strokes as the canvas returns them (picture and JSON)."""
+    return [
+        draw_on_canvas(PenDrawing(label, "bench", tuple(np.array(stroke, dtype=np.float32) for stroke in strokes)))
+        for label, strokes in DIGIT_STROKES.items()
+    ]
 
 
-def measure_latency(model, canvases: list[np.ndarray], runs: int) -> Latency:
-    """Time preprocessing and the model separately, per drawing: DigitLab and the tutorial on this backend
-    interleaved, then the tutorial on its own stack in a separate process."""
+def measure_latency(model, canvases: list[CanvasDrawing], runs: int) -> Latency:
+    """Time preprocessing and the model separately, per drawing: DigitLab (from the picture, and the draw page's
+    whole path from the JSON) and the tutorial on this backend interleaved, then the tutorial on its own stack in
+    a separate process."""
     latency = Latency()
+    pictures = [canvas.picture for canvas in canvases]
     for run in range(WARM_UP_RUNS + runs):
-        rgba = canvases[run % len(canvases)]
+        canvas, rgba = canvases[run % len(canvases)], pictures[run % len(canvases)]
         ours = time_steps(canvas_to_mnist, lambda image: predict_proba(model, image[None]), rgba)
+        started = time.perf_counter()
+        predict_proba(model, read_drawing(None, canvas.json_data).image[None])
+        stroke_path = (time.perf_counter() - started) * 1000
         theirs = time_tutorial_step(model, rgba)
         if run >= WARM_UP_RUNS:
             latency.preprocess.append(ours[0])
             latency.model.append(ours[1])
+            latency.stroke_path.append(stroke_path)
             latency.same_backend_preprocess.append(theirs[0])
             latency.same_backend_model.append(theirs[1])
-    stack = time_on_tutorial_stack(canvases, runs)
+    stack = time_on_tutorial_stack(pictures, runs)
     latency.tutorial_backend = stack["backend"]
     latency.tutorial_preprocess, latency.tutorial_model = stack["preprocess"], stack["model"]
     return latency
@@ -82,13 +91,13 @@ def current_rss() -> int:
     return psutil.Process().memory_info().rss
 
 
-def memory_growth(model, canvases: list[np.ndarray], predictions: int) -> tuple[int, int]:
-    """(RSS before, RSS after) `predictions` drawings through the app's code path in this process."""
-    predict_proba(model, canvas_to_mnist(canvases[0])[None])
+def memory_growth(model, canvases: list[CanvasDrawing], predictions: int) -> tuple[int, int]:
+    """(RSS before, RSS after) `predictions` drawings through the draw page's code path in this process."""
+    predict_proba(model, read_drawing(None, canvases[0].json_data).image[None])
     gc.collect()
     before = current_rss()
     for index in range(predictions):
-        predict_proba(model, canvas_to_mnist(canvases[index % len(canvases)])[None])
+        predict_proba(model, read_drawing(None, canvases[index % len(canvases)].json_data).image[None])
     gc.collect()
     return before, current_rss()
 

@@ -29,6 +29,9 @@ from digitlab.preprocess import resize_whole_canvas
 from digitlab.timing import WARM_UP_RUNS
 
 TUTORIAL_BACKEND = "tensorflow"
+TUTORIAL_APP = str(Path("bench") / "tutorial_app.py")
+# The tutorial app runs as tutorials run Streamlit: with its default settings, which DigitLab's config changes.
+TUTORIAL_SERVER_OPTIONS = ("--runner.postScriptGC", "true")
 
 
 def tutorial_to_mnist(rgba: np.ndarray) -> np.ndarray:

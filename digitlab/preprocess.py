@@ -39,8 +39,9 @@ class Preprocessed:
     fitted: np.ndarray  # float32, longest side 20, in [0, 1]: fitted into the 20x20 box
     image: np.ndarray  # float32 (28, 28) in [0, 1]: the model input, white digit on black
     # The pen the canvas's strokes were drawn again with before these steps (see digitlab.reading), in canvas
-    # pixels; None when the picture itself was read.
+    # pixels, and how many strokes were read; both None when the picture itself was read.
     reading_pen: float | None = None
+    strokes: int | None = None
 
     @property
     def extent(self) -> float:

@@ -46,4 +46,4 @@ def read_strokes(strokes: Sequence[Stroke], shape: tuple[int, int] = (CANVAS_SIZ
     # The pen's coverage is the ink: what reading the black-on-white picture of it would find, without painting
     # and reading back the whole canvas.
     steps = preprocess_ink(scale_ink(pen_coverage(with_reading_pen(strokes), shape)))
-    return None if steps is None else replace(steps, reading_pen=reading_pen(strokes))
+    return None if steps is None else replace(steps, reading_pen=reading_pen(strokes), strokes=len(strokes))

@@ -10,7 +10,10 @@ import pytest
 from bench import __main__ as bench_main
 from bench.report import Row, format_ms, markdown_table, percentiles
 from bench.tutorial import tutorial_to_mnist
+from digitlab.config import ROOT_DIR
 from digitlab.data import DataNotFoundError, find_mnist
+from digitlab.drawing import Stroke
+from tests.conftest import drawing_state, run_page, texts
 
 
 def has_mnist() -> bool:
@@ -93,14 +96,10 @@ def test_quick_benchmark_runs_every_part_in_the_browser(tmp_path):
 
 
 def test_tutorial_app_shows_a_prediction_for_a_drawing(canvas_factory):
-    """The comparison app of the browser benchmark runs on the same canvas wrapper as DigitLab's draw page."""
-    from streamlit.testing.v1 import AppTest
-
-    from digitlab.config import ROOT_DIR, STATE_CANVAS_RGBA
-
-    app = AppTest.from_file(str(ROOT_DIR / "bench" / "tutorial_app.py"), default_timeout=60)
-    app.session_state[STATE_CANVAS_RGBA] = canvas_factory(shape="one")
-    app.run()
+    """The comparison app of the browser benchmark runs on the same canvas wrapper as DigitLab's draw page, and
+    says which stroke its answer is for."""
+    one = [Stroke(np.array([[140.0, 50.0], [140.0, 230.0]]), 18)]
+    app = run_page(ROOT_DIR / "bench" / "tutorial_app.py", **drawing_state(one))
     assert not app.exception
-    shown = " ".join(element.value for element in app.markdown)
-    assert "class='big-digit'" in shown or "Not sure" in shown
+    assert "class='big-digit'" in texts(app) or "Not sure" in texts(app)
+    assert "Your 1 strokes, read as a picture" in texts(app)
