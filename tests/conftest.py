@@ -34,9 +34,11 @@ PAGES = {path.stem.split("_", 1)[1]: path for path in sorted((ROOT_DIR / "pages"
 TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error")
 
 
-def run_page(path: str | Path = APP, **state) -> AppTest:
-    """Run a page script once under AppTest with `state` in its session state (keys of digitlab.config)."""
+def run_page(path: str | Path = APP, secrets: dict | None = None, **state) -> AppTest:
+    """Run a page script once under AppTest with `state` in its session state (keys of digitlab.config) and
+    `secrets` as its st.secrets."""
     app = AppTest.from_file(str(path), default_timeout=120)
+    app.secrets.update(secrets or {})
     for key, value in state.items():
         app.session_state[key] = value
     return app.run()

@@ -38,6 +38,11 @@ def is_held_back(key: str) -> bool:
     return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % HELD_BACK_EVERY == 0
 
 
+def held_back_ids(pictures: ClassPictures) -> np.ndarray:
+    """The ids of the drawings held back, in the order of the test split of `class_dataset`."""
+    return pictures.ids[np.array([is_held_back(key) for key in pictures.keys], bool)]
+
+
 def to_uint8(images: np.ndarray) -> np.ndarray:
     """float (N, 28, 28) in [0, 1] -> uint8 (N, 28, 28) in [0, 255], as MNIST stores its digits."""
     return np.clip(np.rint(np.asarray(images) * 255), 0, 255).astype(np.uint8)
