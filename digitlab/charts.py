@@ -17,18 +17,23 @@ PAGE_CSS = f"""
 .guess {{font-size: 1rem; opacity: 0.7;}}
 .compare-digit {{font-size: 3.5rem; font-weight: 800; line-height: 1; color: {ACCENT};}}
 .compare-unsure {{font-size: 2rem; font-weight: 700; line-height: 1.2;}}
-.join-address {{font-size: 1.9rem; font-weight: 700; font-family: monospace; word-break: break-all;}}
+.join-address {{font-size: 1.45rem; font-weight: 700; font-family: monospace; overflow-wrap: anywhere;}}
 .prompt {{font-size: 2.4rem; font-weight: 800; line-height: 1.1; margin: 0.2rem 0;}}
 .prompt b {{color: {ACCENT}; font-size: 3.4rem;}}
 .hardest {{font-size: 1.5rem; line-height: 1.6;}}
 .hardest b {{color: {ACCENT}; font-size: 2.2rem;}}
-/* Thumb-sized buttons on the phone page. */
-.st-key-send button, .st-key-clear button {{min-height: 3.4rem; width: 100%; font-size: 1.25rem;}}
-/* On a phone, less empty space above the page. */
-@media (max-width: 640px) {{
-  .block-container {{padding-top: 2.5rem; padding-left: 1rem; padding-right: 1rem;}}
-  h1 {{font-size: 1.8rem;}}
-}}
+</style>
+"""
+# The student's phone page: thumb-sized buttons across the width, and less empty space above the page.
+PHONE_CSS = """
+<style>
+.st-key-send button, .st-key-clear button, .st-key-clear .stButton {
+  min-height: 3.4rem; width: 100%; font-size: 1.25rem;
+}
+@media (max-width: 640px) {
+  .block-container {padding-top: 2.5rem; padding-left: 1rem; padding-right: 1rem;}
+  h1 {font-size: 1.8rem;}
+}
 </style>
 """
 

@@ -8,7 +8,7 @@ import uuid
 import numpy as np
 import streamlit as st
 
-from digitlab import ui
+from digitlab import charts, ui
 from digitlab.classroom import prompts, store
 from digitlab.config import (
     DEFAULT_STROKE_WIDTH,
@@ -23,6 +23,7 @@ from digitlab.model import predict_proba
 from digitlab.reading import read_drawing
 
 ui.start_page("Join the class", ":material/draw: Draw for the class", ":material/draw:")
+st.markdown(charts.PHONE_CSS, unsafe_allow_html=True)
 engine = ui.classroom_engine()
 
 # A new student: a fresh canvas (not one left from another page), an id, and a seat in the class.
@@ -132,7 +133,7 @@ def drawing_round() -> None:
     else:
         st.caption("Draw with your finger inside the box. The toolbar above it undoes a stroke.")
     with st.container(key="send"):
-        st.button("Send", type="primary", icon=":material/send:", key="send_button")
+        st.button("Send", type="primary", icon=":material/send:", key="send_button", width="stretch")
 
 
 drawing_round()
