@@ -5,11 +5,14 @@ from pathlib import Path
 import streamlit as st
 
 from digitlab import charts, ui
+from digitlab.classroom import joining
 from digitlab.config import DIGIT_BOX, STATE_IMAGE
 from digitlab.model import predict_proba
 from digitlab.reading import read_drawing
 
 PAGES_DIR = Path(__file__).parent / "pages"
+# The student's phone page of classroom mode: opened from the Classroom page's QR code, not from the menu.
+STUDENT_PAGE = PAGES_DIR / "Join_the_class.py"
 
 
 def draw_page() -> None:
@@ -84,8 +87,11 @@ def show_what_the_model_sees(steps) -> None:
             ui.show_image(image, caption)
 
 
-# The drawing page, then every page in pages/ in file-name order (1_Feature_maps.py -> "Feature maps").
+# The drawing page, then every page in pages/ in file-name order (1_Feature_maps.py -> "Feature maps"), and the
+# student page at /join, hidden from the menu.
 st.set_page_config(page_title="DigitLab · Draw a digit", page_icon=":material/draw:", layout="wide")
+ui.teacher_key()  # made and printed in the terminal as the app first runs, unless the secrets set one
 pages = [st.Page(draw_page, title="Draw a digit", icon=":material/draw:", default=True)]
 pages += [st.Page(path) for path in sorted(PAGES_DIR.glob("[0-9]*_*.py"))]
+pages.append(st.Page(STUDENT_PAGE, title="Join the class", url_path=joining.JOIN_PATH, visibility="hidden"))
 st.navigation(pages).run()

@@ -2,6 +2,7 @@
 
 python train.py                      # full run, writes model/digitlab_cnn.keras + model/metadata.json
 python train.py --fine-tune          # then the bundled model's second stage: 3 epochs with thicker pens
+python train.py --fine-tune --extra class.npz   # teach it a class's handwriting (the Classroom page's export)
 python train.py --arch mlp           # a classic network: model/zoo/mlp.keras + mlp.json + its evaluation
 python train.py --arch pca-svc       # the PCA + SVC baseline: model/zoo/pca-svc.json (numbers only)
 python train.py --data ~/mnist.npz   # MNIST from an npz in the Keras layout
@@ -19,8 +20,16 @@ from pathlib import Path
 # Train on TensorFlow (faster on a CPU than JAX, which serves the app); set before Keras is imported.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-from digitlab.catalog import ARCHITECTURES, BASELINE, BUNDLED, ModelFiles, model_files, zoo_dir
-from digitlab.config import KERAS_MNIST_PATH, METADATA_PATH, MODEL_DIR, MODEL_PATH, PENDIGITS_PATH, SAMPLES_PATH
+from digitlab.catalog import ARCHITECTURES, BASELINE, BUNDLED, CLASS, ModelFiles, model_files, zoo_dir
+from digitlab.config import (
+    CLASSROOM_DIR,
+    KERAS_MNIST_PATH,
+    METADATA_PATH,
+    MODEL_DIR,
+    MODEL_PATH,
+    PENDIGITS_PATH,
+    SAMPLES_PATH,
+)
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, write_samples
 from digitlab.drawn.unipen import NONDIGIT_KINDS
 from digitlab.evaluate import write_artifacts
@@ -28,6 +37,8 @@ from digitlab.model import ModelLoadError
 from digitlab.training.baseline import train_baseline
 from digitlab.training.bundled import FINE_TUNE, train
 from digitlab.training.classic import describe_recipes, resolve, train_classic
+from digitlab.training.classroom import CLASS_FINE_TUNE, ClassSplit, NotEnoughDrawingsError, class_settings
+from digitlab.training.classroom import fine_tune_on_class as tune_on_class
 from digitlab.training.kfold import cross_validate, save_cross_validation
 from digitlab.training.settings import ClassicSettings, FitSettings, TrainSettings
 
@@ -92,7 +103,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"MNIST npz in the Keras layout (x_train, y_train, x_test, y_test); default: the Keras loader's file "
         f"{KERAS_MNIST_PATH}, then ../shared/data/mnist.npz, then Keras's loader downloads it (needs the network)",
     )
-    parser.add_argument("--output-dir", type=Path, default=MODEL_DIR, help="where the model and metadata go")
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help=f"where the model and metadata go (default: {MODEL_DIR}; with --extra, the class's folder "
+        f"{CLASSROOM_DIR}, where the app's model selector finds the fine-tuned model)",
+    )
     # Not given: the bundled model's TrainSettings (or its second stage's), or a classic network's own recipe.
     for field, what in SCHEDULE_OPTIONS.items():
         default = getattr(defaults, field)
@@ -158,6 +175,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "and the thicker pens above; options given explicitly override these",
     )
     parser.add_argument(
+        "--extra",
+        type=Path,
+        metavar="PATH",
+        default=None,
+        help="with --fine-tune: teach the model a class's handwriting instead. PATH is the class's drawings as the "
+        "Classroom page exports them (an MNIST-format .npz whose test split is the drawings held back from "
+        f"fine-tuning); {CLASS_FINE_TUNE['epochs']} epochs at learning rate {CLASS_FINE_TUNE['learning_rate']} on "
+        "them beside replayed MNIST digits, then the before/after comparison on the held-back drawings; writes "
+        "<output-dir>/class_cnn.keras, .json and its evaluation",
+    )
+    parser.add_argument(
         "--no-calibrate",
         dest="calibrate",
         action="store_false",
@@ -181,6 +209,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.extra is not None and (not args.fine_tune or args.arch != BUNDLED or args.kfold is not None):
+        print("error: --extra goes with --fine-tune (and not with --arch or --kfold)", file=sys.stderr)
+        return 2
+    if args.output_dir is None:
+        args.output_dir = CLASSROOM_DIR if args.extra is not None else MODEL_DIR
     try:
         data_path = find_mnist(args.data, download=True)
         mnist = load_mnist(data_path)
@@ -195,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     verbose = 2 if args.quiet else "auto"
+    if args.extra is not None:
+        return fine_tune_on_class(mnist, args, data_path)
     if args.arch != BUNDLED:
         if args.kfold is not None:
             print(f"error: --kfold cross-validates the {BUNDLED} recipe only", file=sys.stderr)
@@ -226,6 +261,28 @@ def main(argv: list[str] | None = None) -> int:
     write_evaluation(mnist, model_files(BUNDLED, args.output_dir), data_path, settings.limit)
     (x_test, y_test) = mnist[1]
     write_samples(x_test, y_test, args.output_dir / SAMPLES_PATH.name)
+    return 0
+
+
+def fine_tune_on_class(mnist, args: argparse.Namespace, data_path: Path) -> int:
+    """`--fine-tune --extra PATH`: the model (or --init-from) fine-tuned on a class's drawings, compared with it."""
+    schedule = {field: getattr(args, field) for field in SCHEDULE_OPTIONS if hasattr(args, field)}
+    parent = getattr(args, "init_from", None) or MODEL_PATH
+    output = model_files(CLASS, args.output_dir).model
+    try:
+        split = ClassSplit.from_dataset(load_mnist(args.extra))
+        print(f"Fine-tuning {parent} on {len(split.x_train)} class drawings ({len(split.x_test)} held back)")
+        metadata = tune_on_class(parent, split, mnist, data_path, output, class_settings(**schedule))
+    except (DataNotFoundError, NotEnoughDrawingsError, ModelLoadError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    result = metadata["class"]
+    print(
+        f"On the {result['held_back']} held-back class drawings: {result['before']['accuracy']:.1%} before, "
+        f"{result['after']['accuracy']:.1%} after ({len(result['now_right'])} now read right, "
+        f"{len(result['now_wrong'])} now wrong). MNIST test accuracy {metadata['parent_test_accuracy']:.2%} before, "
+        f"{metadata['test_accuracy']:.2%} after. {metadata['training_seconds']:.0f} s. Wrote {output}."
+    )
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ STROKE_CPU_TARGET_MS = 30.0
 CLASS_P50_TARGET_MS = 300.0
 CLASS_P95_TARGET_MS = 1000.0
 CLASS_RSS_TARGET_BYTES = 1000 * MB
+# Classroom mode: 30 phones sending at once get their answers within this.
+PHONE_P95_TARGET_MS = 3000.0
 # "Flat" memory: less growth than this over the prediction loop.
 RSS_GROWTH_TOLERANCE_BYTES = 20 * MB
 # Accuracy goals: right on drawn digits without losing MNIST.
@@ -63,11 +66,13 @@ class Sizes:
     cpu_strokes: int
     class_sessions: int
     class_seconds: float
+    phones: int
+    phone_rounds: int
 
 
-FULL = Sizes(200, 20, 8, 3, 1000, None, 10, None, True, 20, 30, 60.0)
+FULL = Sizes(200, 20, 8, 3, 1000, None, 10, None, True, 20, 30, 60.0, 30, 3)
 # The tutorial app is not started in quick mode: a second cold server would double the browser part.
-QUICK = Sizes(10, 2, 2, 1, 20, 200, 250, 20, False, 3, 2, 4.0)
+QUICK = Sizes(10, 2, 2, 1, 20, 200, 250, 20, False, 3, 2, 4.0, 2, 1)
 # A class: every person draws a stroke this often.
 CLASS_INTERVAL_S = 2.0
 
@@ -136,6 +141,18 @@ def main(argv: list[str] | None = None) -> str:
             }
         rows += stroke_cost_rows(costs) + class_rows(classes)
         notes += class_notes(classes)
+        with timed(durations, "classroom"):
+            from bench import classroom
+
+            with tempfile.TemporaryDirectory() as folder:
+                student_cost = strokes.server_cpu_per_stroke(
+                    "app.py", sizes.cpu_strokes, path="join", env={"DIGITLAB_CLASSROOM_DIR": folder}
+                )
+            phones = classroom.sending_class(sizes.phones, sizes.phone_rounds)
+        rows += classroom_rows(phones, student_cost, costs["DigitLab"])
+        notes += [f"Classroom: {len(phones.errors)} errors, e.g. {'; '.join(phones.errors[:3])[:400]}"] * bool(
+            phones.errors
+        )
     with timed(durations, "memory"):
         rows.append(growth_row(*inprocess.memory_growth(model, canvases, sizes.memory_predictions), sizes))
     with timed(durations, "accuracy"):
@@ -269,6 +286,27 @@ def class_rows(classes: dict[str, strokes.ClassRun]) -> list[Row]:
         Row(part, "Server peak RSS during the class", megabytes(ours.peak_rss),
             megabytes(theirs.peak_rss) if theirs else "not run", "–", f"≤ {CLASS_RSS_TARGET_BYTES / MB:.0f} MB",
             0 < ours.peak_rss <= CLASS_RSS_TARGET_BYTES),
+    ]  # fmt: skip
+
+
+def classroom_rows(run, student: strokes.StrokeCost, draw_page: strokes.StrokeCost) -> list[Row]:
+    """Part 8: classroom mode, a class of phones sending at once, and the student page's server work per stroke."""
+    part = f"8. Classroom ({run.phones} phones, each double-tapping Send at once)"
+    p50, p95 = percentiles(run.answer_ms)
+    ours, theirs = percentiles(student.cpu_ms)[0], percentiles(draw_page.cpu_ms)[0]
+    return [
+        Row(part, "Drawings sent / stored / lost / stored twice",
+            f"{run.sent} / {run.distinct} / {run.lost} / {run.duplicates}", target="0 lost, 0 twice",
+            passed=run.sent > 0 and run.lost == 0 and run.duplicates == 0),
+        Row(part, "Drawings on the projector's page = in the database", f"{run.projector} = {run.distinct}",
+            target="equal", passed=run.projector == run.distinct),
+        Row(part, f"Send → answer on the phone p50 / p95 ({len(run.answer_ms)} drawings)",
+            format_p50_p95(run.answer_ms), target=f"p95 ≤ {PHONE_P95_TARGET_MS / 1000:.0f} s",
+            passed=bool(run.answer_ms) and p95 <= PHONE_P95_TARGET_MS),
+        Row(f"8. Classroom (student page, {len(student.cpu_ms)} strokes on one canvas)",
+            "Server CPU per stroke p50 / p95 (beside: the draw page's)", format_p50_p95(student.cpu_ms),
+            format_p50_p95(draw_page.cpu_ms), format_ratio(theirs, ours), f"p50 ≤ {STROKE_CPU_TARGET_MS:.0f} ms",
+            ours <= STROKE_CPU_TARGET_MS),
     ]  # fmt: skip
 
 

@@ -136,6 +136,43 @@ def draw_stroke(page, points: Sequence[tuple[float, float]], steps: int = 6) -> 
     page.mouse.up()
 
 
+# A phone in portrait, for the student page of classroom mode: Playwright context options.
+PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+# Touch moves between two points of a stroke, as a finger's path is sampled.
+TOUCH_STEPS = 4
+# After a stroke, long enough for a scroll it started to show.
+TOUCH_SETTLE_MS = 300
+
+
+def touch_events(points: Sequence[tuple[float, float]], origin: tuple[float, float]) -> list[dict]:
+    """The Chrome DevTools touch events of one finger stroke through `points` (canvas pixels from `origin`)."""
+    path = [(origin[0] + x, origin[1] + y) for x, y in points]
+    events = [{"type": "touchStart", "touchPoints": [{"x": path[0][0], "y": path[0][1]}]}]
+    for (x0, y0), (x1, y1) in zip(path, path[1:], strict=False):
+        for step in range(1, TOUCH_STEPS + 1):
+            share = step / TOUCH_STEPS
+            point = {"x": x0 + (x1 - x0) * share, "y": y0 + (y1 - y0) * share}
+            events.append({"type": "touchMove", "touchPoints": [point]})
+    return events + [{"type": "touchEnd", "touchPoints": []}]
+
+
+def touch_stroke(page, points: Sequence[tuple[float, float]], element=None) -> None:
+    """Draw one stroke with a finger through `points`, in pixels of `element` (default: the drawing canvas)."""
+    box = (element or drawing_surface(page)).bounding_box()
+    session = page.context.new_cdp_session(page)
+    for event in touch_events(points, (box["x"], box["y"])):
+        session.send("Input.dispatchTouchEvent", event)
+    session.detach()
+    page.wait_for_timeout(TOUCH_SETTLE_MS)
+
+
+def scroll_offset(page) -> float:
+    """How far the page has scrolled: the window and every scrolled element inside it, added up."""
+    return page.evaluate(
+        "() => window.scrollY + [...document.querySelectorAll('*')].reduce((sum, e) => sum + e.scrollTop, 0)"
+    )
+
+
 def prediction_text(page, timeout_ms: float = 30_000) -> str:
     """The text of the prediction container, waiting for it to appear."""
     container = page.locator(PREDICTION_SELECTOR)

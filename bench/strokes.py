@@ -61,15 +61,20 @@ class StrokeCost:
     cpu_ms: list[float] = field(default_factory=list)
 
 
-def server_cpu_per_stroke(script: str, count: int, backend: str | None = None, options=()) -> StrokeCost:
-    """Start `script`, draw `count` strokes on one canvas (cleared every STROKES_PER_DRAWING strokes, outside the
-    measure) and take the server's CPU time from each stroke until its answer is on the page."""
+def server_cpu_per_stroke(
+    script: str, count: int, backend: str | None = None, options=(), path: str = "", env: dict | None = None
+) -> StrokeCost:
+    """Start `script`, draw `count` strokes on one canvas of its page at `path` (cleared every STROKES_PER_DRAWING
+    strokes, outside the measure) and take the server's CPU time from each stroke until its answer is on the page."""
     cost = StrokeCost()
-    with browser.running_app(script, env=server_env(backend), options=options) as (url, process):
+    with browser.running_app(script, env={**server_env(backend), **(env or {})}, options=options) as (url, process):
         server = psutil.Process(process.pid)
         with browser.chromium() as chromium:
             page = chromium.new_context(viewport=VIEWPORT).new_page()
             page.goto(url)
+            if path:  # a fresh server learns its pages from its first run, of the main page
+                browser.drawing_surface(page, LOAD_TIMEOUT_MS)
+                page.goto(f"{url}/{path}")
             browser.drawing_surface(page, LOAD_TIMEOUT_MS)
             shapes = strokes()
             on_canvas = 0

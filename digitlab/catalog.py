@@ -31,10 +31,18 @@ CLASSICS: dict[str, tuple[str, str]] = {
 }
 # The non-neural baseline: numbers only, its fitted model is not bundled.
 BASELINE = "pca-svc"
+# The bundled model fine-tuned on a class's drawings (digitlab.training.classroom): it lives with the class's data
+# (config.CLASSROOM_DIR), never in model/, as class_cnn.keras + class_cnn.json + its evaluation.
+CLASS = "class"
+CLASS_STEM = "class_cnn"
 TITLES = {BUNDLED: "DigitLab CNN (bundled)", **{name: title for name, (title, _) in CLASSICS.items()},
-          BASELINE: "PCA + SVC (scikit-learn)"}  # fmt: skip
+          BASELINE: "PCA + SVC (scikit-learn)", CLASS: "DigitLab CNN, fine-tuned on our class"}  # fmt: skip
 # Everything `python train.py --arch` knows: the bundled model first, then the classics, then the baseline.
 ARCHITECTURES = [BUNDLED, *CLASSICS, BASELINE]
+
+
+# A model's files beside each other: the network, its metadata, its evaluation on the MNIST test set.
+SUFFIXES = (".keras", ".json", ".evaluation.npz", ".evaluation.json")
 
 
 def title(name: str) -> str:
@@ -59,6 +67,8 @@ class ModelFiles:
     @property
     def train_command(self) -> str:
         """The command that (re)writes the model, its metadata and its evaluation."""
+        if self.name == CLASS:
+            return "python train.py --fine-tune --extra PATH (the class's exported .npz)"
         return "python train.py" if self.name == BUNDLED else f"python train.py --arch {self.name}"
 
     def is_available(self) -> bool:
@@ -71,25 +81,24 @@ def zoo_dir(model_dir: Path | None = None) -> Path:
 
 
 def model_files(name: str, model_dir: Path | None = None) -> ModelFiles:
-    """The files of `name` (BUNDLED or a key of CLASSICS) under `model_dir` (default model/)."""
+    """The files of `name` (BUNDLED, CLASS or a key of CLASSICS) under `model_dir` (default model/; the class's
+    folder for CLASS)."""
+    if name == CLASS:
+        folder = Path(model_dir or config.CLASSROOM_DIR)
+        return ModelFiles(name, *(folder / f"{CLASS_STEM}{suffix}" for suffix in SUFFIXES))
     if name == BUNDLED:
         paths = (config.MODEL_PATH, config.METADATA_PATH, config.EVALUATION_PATH, config.EVALUATION_SUMMARY_PATH)
         return ModelFiles(name, *(Path(model_dir) / path.name if model_dir else path for path in paths))
     if name not in CLASSICS:
         raise KeyError(f"unknown model {name!r}: expected {BUNDLED} or one of {', '.join(CLASSICS)}")
-    folder = zoo_dir(model_dir)
-    return ModelFiles(
-        name,
-        folder / f"{name}.keras",
-        folder / f"{name}.json",
-        folder / f"{name}.evaluation.npz",
-        folder / f"{name}.evaluation.json",
-    )
+    return ModelFiles(name, *(zoo_dir(model_dir) / f"{name}{suffix}" for suffix in SUFFIXES))
 
 
 def available_models(model_dir: Path | None = None) -> list[str]:
-    """Names of the models the app can switch between: the bundled one first, then each classic that is trained."""
-    return [BUNDLED] + [name for name in CLASSICS if model_files(name, model_dir).is_available()]
+    """Names of the models the app can switch between: the bundled one first, then each classic that is trained,
+    then the one fine-tuned on the class (beside the class's data) once there is one."""
+    classics = [name for name in CLASSICS if model_files(name, model_dir).is_available()]
+    return [BUNDLED, *classics] + ([CLASS] if model_dir is None and model_files(CLASS).is_available() else [])
 
 
 def benchmark_path(model_dir: Path | None = None) -> Path:

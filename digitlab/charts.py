@@ -17,6 +17,23 @@ PAGE_CSS = f"""
 .guess {{font-size: 1rem; opacity: 0.7;}}
 .compare-digit {{font-size: 3.5rem; font-weight: 800; line-height: 1; color: {ACCENT};}}
 .compare-unsure {{font-size: 2rem; font-weight: 700; line-height: 1.2;}}
+.join-address {{font-size: 1.45rem; font-weight: 700; font-family: monospace; overflow-wrap: anywhere;}}
+.prompt {{font-size: 2.4rem; font-weight: 800; line-height: 1.1; margin: 0.2rem 0;}}
+.prompt b {{color: {ACCENT}; font-size: 3.4rem;}}
+.hardest {{font-size: 1.5rem; line-height: 1.6;}}
+.hardest b {{color: {ACCENT}; font-size: 2.2rem;}}
+</style>
+"""
+# The student's phone page: thumb-sized buttons across the width, and less empty space above the page.
+PHONE_CSS = """
+<style>
+.st-key-send button, .st-key-clear button, .st-key-clear .stButton {
+  min-height: 3.4rem; width: 100%; font-size: 1.25rem;
+}
+@media (max-width: 640px) {
+  .block-container {padding-top: 2.5rem; padding-left: 1rem; padding-right: 1rem;}
+  h1 {font-size: 1.8rem;}
+}
 </style>
 """
 
@@ -150,21 +167,26 @@ def slice_norms_heatmap(norms: np.ndarray) -> alt.Chart:
 
 
 def confusion_chart(
-    frame: pd.DataFrame, selected: tuple[int, int] | None = None, normalised: bool = False
+    frame: pd.DataFrame,
+    selected: tuple[int, int] | None = None,
+    normalised: bool = False,
+    titles: tuple[str, str] = ("True digit", "Predicted digit"),
+    height: int = 560,
 ) -> alt.Chart:
     """10x10 heatmap of `evaluate.confusion_frame` with large type; `selected` (true, predicted) is outlined.
 
-    Clicking a cell selects it through the point selection "cell" (see `digit_pair_picker`).
+    Clicking a cell selects it through the point selection "cell" (see `digit_pair_picker`). `titles` name the
+    rows and the columns.
     """
     cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click", clear=False)
     axis = {"labelFontSize": 22, "titleFontSize": 20, "labelAngle": 0, "ticks": False, "domain": False}
     base = alt.Chart(frame).encode(
-        x=alt.X("predicted:O", title="Predicted digit", axis=alt.Axis(orient="top", **axis)),
-        y=alt.Y("true:O", title="True digit", axis=alt.Axis(**axis)),
+        x=alt.X("predicted:O", title=titles[1], axis=alt.Axis(orient="top", **axis)),
+        y=alt.Y("true:O", title=titles[0], axis=alt.Axis(**axis)),
     )
     tooltip = [
-        alt.Tooltip("true:O", title="True digit"),
-        alt.Tooltip("predicted:O", title="Predicted"),
+        alt.Tooltip("true:O", title=titles[0]),
+        alt.Tooltip("predicted:O", title=titles[1]),
         alt.Tooltip("count:Q", title="Images"),
         alt.Tooltip("share:Q", title="Share of the true digit", format=".2%"),
     ]
@@ -186,7 +208,7 @@ def confusion_chart(
     if selected is not None:
         is_selected = (alt.datum.true == selected[0]) & (alt.datum.predicted == selected[1])
         layers.append(base.mark_rect(filled=False, stroke=TEXT_COLOUR, strokeWidth=5).transform_filter(is_selected))
-    return alt.layer(*layers).properties(height=560)
+    return alt.layer(*layers).properties(height=height)
 
 
 # Measures of the comparison chart: column -> (label, axis format, True when higher is better).
@@ -220,3 +242,27 @@ def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Ch
         )
         .properties(height=44 * max(len(shown), 1))
     )
+
+
+def gallery_chart(items: pd.DataFrame, columns: int = 6, size: int = 84) -> alt.Chart:
+    """A grid of drawings to click: `items` has id, picture (an image URL, see `visualize.digit_data_url`) and
+    label (shown under it). A click selects a drawing's id through the point selection "drawing"."""
+    frame = items.reset_index(drop=True).assign(
+        column=lambda rows: rows.index % columns, row=lambda rows: rows.index // columns
+    )
+    pick = alt.selection_point(name="drawing", fields=["id"], on="click", clear=False)
+    x = alt.X("column:O", axis=None, scale=alt.Scale(domain=list(range(columns))))
+    y = alt.Y("row:O", axis=None)
+    pictures = (
+        alt.Chart(frame)
+        .mark_image(width=size, height=size, cursor="pointer")
+        .encode(x=x, y=y, url="picture:N", tooltip=alt.value(None))
+        .add_params(pick)
+    )
+    labels = (
+        alt.Chart(frame)
+        .mark_text(dy=size / 2 + 14, fontSize=17, fontWeight="bold", color=TEXT_COLOUR)
+        .encode(x=x, y=y, text="label:N")
+    )
+    rows = int(np.ceil(len(frame) / columns)) if len(frame) else 1
+    return alt.layer(pictures, labels).properties(height=rows * (size + 44), width=columns * (size + 24))

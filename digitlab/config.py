@@ -1,5 +1,6 @@
 """Constants shared by the app, training, benchmarks and tests: paths, geometry, thresholds, colours, state keys."""
 
+import os
 from pathlib import Path
 
 # Where things live
@@ -23,6 +24,11 @@ PENDIGITS_PATH = SHARED_DATA_DIR / "pendigits" / "pendigits-orig.tra"
 UNIPEN_DIGITS_PATH = SHARED_DATA_DIR / "unipen-digits" / "unipen_1a_digits.ndjson.gz"
 UNIPEN_NONDIGITS_PATH = SHARED_DATA_DIR / "nondigits" / "unipen_letters_symbols.ndjson.gz"
 GESTURES_PATH = SHARED_DATA_DIR / "nondigits" / "gestures.ndjson.gz"
+# What a class makes during a lesson, never committed: its SQLite database (unless .streamlit/secrets.toml names
+# another) and the model fine-tuned on its drawings. $DIGITLAB_CLASSROOM_DIR moves it (the tests and the benchmark
+# give each run its own).
+CLASSROOM_DIR = Path(os.environ.get("DIGITLAB_CLASSROOM_DIR") or ROOT_DIR / "classroom-data")
+CLASSROOM_DB_NAME = "classroom.sqlite"
 
 # MNIST geometry (LeCun et al.): the digit fits a 20x20 box, centred by mass in 28x28.
 IMAGE_SIZE = 28
@@ -65,6 +71,12 @@ STATE_CANVAS_JSON = "canvas_json"  # the canvas's fabric.js JSON (its strokes), 
 STATE_CANVAS_KEY = "canvas_key"  # int bumped to clear the canvas
 STATE_SAMPLE = "sample_index"  # int: the MNIST sample shown inside the network when nothing is drawn
 STATE_MODEL = "model_name"  # str: the model every page uses, "digitlab" (the bundled CNN) or a classic's name
+STATE_STUDENT = "student_id"  # str: this browser's student in the class (a UUID), set when the join page opens
+STATE_PROMPT = "student_prompt"  # int: the digit the student is asked to draw now
+STATE_SEND_KEY = "send_key"  # str: the idempotency key of the drawing on the canvas (a double tap stores it once)
+STATE_RESULT = "student_result"  # dict: what the model read in the student's last drawing, or None
+STATE_TEACHER = "is_teacher"  # bool: this session has typed the teacher's key
+STATE_LOOK_CLOSER = "class_drawing"  # int: the id of the class drawing enlarged on the Classroom page, or None
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:

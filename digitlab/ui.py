@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 from PIL import Image
-from streamlit.errors import StreamlitAPIException
+from streamlit.errors import StreamlitAPIException, StreamlitSecretNotFoundError
 from streamlit.runtime.scriptrunner import script_runner
 
-from digitlab import catalog, charts
+from digitlab import catalog, charts, config, visualize
 from digitlab.canvas_frontend import CANVAS_HTML, COMPONENT_NAME, fast_canvas_assets
+from digitlab.classroom import joining, store
 from digitlab.config import (
     CANVAS_SIZE,
     DEFAULT_STROKE_WIDTH,
@@ -29,6 +30,7 @@ from digitlab.config import (
     STATE_IMAGE,
     STATE_MODEL,
     STATE_SAMPLE,
+    STATE_TEACHER,
     STROKE_WIDTH_RANGE,
     ZOO_DIR_NAME,
 )
@@ -36,6 +38,7 @@ from digitlab.data import load_samples, to_float_images
 from digitlab.drawing import canvas_strokes
 from digitlab.evaluate import ArtifactsNotFoundError, load_artifacts
 from digitlab.model import ModelLoadError, load_metadata, load_model
+from digitlab.provenance import file_sha256
 from digitlab.visualize import enlarge
 
 # --- The server's work per rerun -------------------------------------------------------------------------------
@@ -58,13 +61,20 @@ def _close_pyplot_figures() -> None:
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
 
+
 # --- Cached loaders ---------------------------------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner="Loading the model…")
-def get_model(path: str):
-    """A model loaded once per server process and file."""
+def get_model(path: str, stamp: tuple = ()):
+    """A model loaded once per server process and file; `stamp` (see `file_stamp`) reloads a rewritten file."""
     return load_model(path)
+
+
+@st.cache_data(show_spinner=False)
+def get_checksum(path: str, stamp: tuple) -> str:
+    """A file's SHA-256; `stamp` (see `file_stamp`) keys the cache."""
+    return file_sha256(path)
 
 
 @st.cache_data(show_spinner=False)
@@ -106,7 +116,12 @@ def model_files_stamp() -> tuple:
 
 def get_models_by_name(names: list[str]) -> dict:
     """{name: cached Keras model} for models of `catalog.available_models()`, each loaded on first use."""
-    return {name: get_model(str(catalog.model_files(name).model)) for name in names}
+    return {name: load_model_file(catalog.model_files(name).model) for name in names}
+
+
+def load_model_file(path: Path):
+    """The cached model at `path`, reloaded when the file is rewritten (a class's model is fine-tuned again)."""
+    return get_model(str(path), file_stamp(path))
 
 
 # --- The model selector: one choice in session state, shared by every page -------------------------------------
@@ -144,7 +159,7 @@ def require_model():
     """The model chosen in the sidebar (drawn here), cached, or an explanation of how to get it and a stop."""
     files = model_selector()
     try:
-        return get_model(str(files.model))
+        return load_model_file(files.model)
     except ModelLoadError as error:
         st.error(f"**The model could not be loaded.** {error}", icon=":material/block:")
         st.stop()
@@ -167,19 +182,20 @@ def require_evaluation(npz_path, summary_path):
 # --- The drawing canvas -----------------------------------------------------------------------------------------
 
 
-def drawing_canvas(picture: bool = False) -> tuple[np.ndarray | None, dict | None]:
+def drawing_canvas(picture: bool = False, pen_width: int | None = None) -> tuple[np.ndarray | None, dict | None]:
     """Draw the canvas with its controls; returns the latest drawing as the canvas sent it: its uint8 (H, W, 4)
     picture and its fabric.js JSON, or (None, None) before anything is drawn.
 
     The picture is decoded only where the strokes in the JSON cannot be read (the draw page's fallback), or
     with `picture`; else it is None. The drawing is kept in session state, so other pages (and tests) see it.
+    With `pen_width` the pen is that wide and there is no stroke-width slider (the phone page).
     """
     # Imported here: the package registers its component when imported, which needs a running Streamlit.
     import streamlit_drawable_canvas
 
     use_fast_canvas()
     st.session_state.setdefault(STATE_CANVAS_KEY, 0)
-    width = st.slider("Stroke width", *STROKE_WIDTH_RANGE, DEFAULT_STROKE_WIDTH, key="stroke_width")
+    width = pen_width or st.slider("Stroke width", *STROKE_WIDTH_RANGE, DEFAULT_STROKE_WIDTH, key="stroke_width")
     result = streamlit_drawable_canvas.st_canvas(
         stroke_width=width,
         stroke_color="#000000",
@@ -190,12 +206,18 @@ def drawing_canvas(picture: bool = False) -> tuple[np.ndarray | None, dict | Non
         return_image_data=True,
         key=f"canvas_{st.session_state[STATE_CANVAS_KEY]}",
     )
-    st.button("Clear the canvas", icon=":material/delete:", on_click=clear_drawing)
+    with st.container(key="clear"):
+        st.button("Clear the canvas", icon=":material/delete:", on_click=clear_drawing)
     png = result.image_bytes  # None until the canvas has sent a drawing
     if png is not None:
         readable = canvas_strokes(result.json_data) is not None
         st.session_state[STATE_CANVAS_JSON] = result.json_data
         st.session_state[STATE_CANVAS_RGBA] = None if readable and not picture else decode_png(png)
+    return st.session_state.get(STATE_CANVAS_RGBA), st.session_state.get(STATE_CANVAS_JSON)
+
+
+def drawing_canvas_state() -> tuple[np.ndarray | None, dict | None]:
+    """The latest drawing `drawing_canvas` kept, (picture or None, JSON or None), without drawing the canvas."""
     return st.session_state.get(STATE_CANVAS_RGBA), st.session_state.get(STATE_CANVAS_JSON)
 
 
@@ -250,6 +272,25 @@ def show_prediction(probabilities: np.ndarray) -> None:
     """The predicted digit in large type with its confidence, or an honest "not sure"."""
     with st.container(key="prediction"):
         st.markdown(charts.prediction_html(probabilities), unsafe_allow_html=True)
+
+
+def show_student_result(prompt: int, probabilities: np.ndarray) -> None:
+    """What the model read in a student's drawing of `prompt`, and how sure it was."""
+    digit, confidence = int(np.argmax(probabilities)), float(np.max(probabilities))
+    with st.container(key="student_result"):
+        if not charts.is_confident(probabilities):
+            st.info(
+                f"You drew a {prompt}: the model is **not sure** (best guess {digit}, only {confidence:.0%}).",
+                icon=":material/help:",
+            )
+        elif digit == prompt:
+            message = f"You drew a {prompt}: the model read a **{digit}**, {confidence:.0%} sure."
+            st.success(message, icon=":material/check:")
+        else:
+            st.warning(
+                f"You drew a {prompt}, but the model read a **{digit}**, {confidence:.0%} sure. You fooled it!",
+                icon=":material/psychology_alt:",
+            )
 
 
 def show_prediction_summary(probabilities: np.ndarray) -> None:
@@ -417,3 +458,162 @@ def show_examples(examples: pd.DataFrame, limit: int = 24, per_row: int = 6) -> 
                     f"{row.true} → {row.predicted} · {row.confidence:.0%}",
                     width=112,
                 )
+
+
+# --- Classroom mode ---------------------------------------------------------------------------------------------
+
+# The SQL connection's name: `[connections.classroom]` in .streamlit/secrets.toml names a shared database.
+CLASSROOM_CONNECTION = "classroom"
+# The class's setting that names the model students draw with.
+CLASS_MODEL_SETTING = "model"
+
+
+def secret(section: str, name: str):
+    """`st.secrets[section][name]`, or None where there is no secrets file or no such entry."""
+    try:
+        return st.secrets.get(section, {}).get(name)
+    except (StreamlitSecretNotFoundError, AttributeError):
+        return None
+
+
+def classroom_engine():
+    """The SQLAlchemy engine of the class's database, migrated; or what went wrong and a stop of the page.
+
+    `st.connection` with the URL of `[connections.classroom]` in the secrets, else the SQLite file in the class's
+    folder (created on first use).
+    """
+    # The secrets' section is passed on as it stands (st.connection would read the same), so that a test's
+    # secrets reach it too; create_engine_kwargs go to SQLAlchemy as keyword arguments.
+    section = dict(secret("connections", CLASSROOM_CONNECTION) or {})
+    options = {**section, **dict(section.pop("create_engine_kwargs", {}))} if section else {}
+    if not section:
+        options["url"] = store.sqlite_url(config.CLASSROOM_DIR / config.CLASSROOM_DB_NAME)
+    try:
+        connection = st.connection(CLASSROOM_CONNECTION, type="sql", **options)
+        _prepare_database(connection.engine, connection.engine.url.render_as_string())
+    except store.StorageError as error:
+        st.error(f"**The class's database is not available.** {error}", icon=":material/database:")
+        st.stop()
+    return connection.engine
+
+
+@st.cache_resource(show_spinner="Setting up the class's database…")
+def _prepare_database(_engine, url: str) -> int:
+    """Migrate the database once per server process and URL (a failure is not cached: the next run retries)."""
+    return store.prepare(_engine)
+
+
+def storage_error(error: Exception) -> None:
+    """Show a database failure as what happened and what to do."""
+    st.error(str(error), icon=":material/database:")
+
+
+# --- The teacher's key
+
+
+@st.cache_resource(show_spinner=False)
+def _generated_teacher_key() -> str:
+    """A key made once per server process and printed in the terminal that runs the app (never on a page)."""
+    key = joining.new_teacher_key()
+    print(
+        f"\n  DigitLab classroom: the teacher's key is  {key}\n"
+        "  Type it on the Classroom page to unlock the teacher's buttons. (Set your own as teacher_key under\n"
+        "  [classroom] in .streamlit/secrets.toml.)\n",
+        flush=True,
+    )
+    return key
+
+
+def teacher_key() -> str:
+    """The teacher's key: `teacher_key` under `[classroom]` in the secrets, else one made at start."""
+    return str(secret("classroom", "teacher_key") or _generated_teacher_key())
+
+
+def is_teacher() -> bool:
+    """True in a session where the teacher's key was typed."""
+    return bool(st.session_state.get(STATE_TEACHER))
+
+
+def teacher_login() -> bool:
+    """The sidebar's teacher's key field (or a lock button once unlocked); True in the teacher's session."""
+    with st.sidebar:
+        if is_teacher():
+            st.success("Teacher's buttons unlocked.", icon=":material/lock_open:")
+            st.button("Lock them", icon=":material/lock:", on_click=_lock_teacher)
+            return True
+        st.text_input(
+            "Teacher's key",
+            type="password",
+            key="_teacher_key",
+            on_change=_check_teacher_key,
+            help="Printed in the terminal that runs the app (or set in .streamlit/secrets.toml). It unlocks "
+            "hiding drawings, clearing the class, fine-tuning and the export.",
+        )
+        if st.session_state.get("_teacher_key_wrong"):
+            st.error("That is not the teacher's key.", icon=":material/lock:")
+    return False
+
+
+def _check_teacher_key() -> None:
+    typed = st.session_state.get("_teacher_key", "")
+    st.session_state[STATE_TEACHER] = joining.is_teacher_key(typed, teacher_key())
+    st.session_state["_teacher_key_wrong"] = bool(typed) and not st.session_state[STATE_TEACHER]
+    st.session_state["_teacher_key"] = ""
+
+
+def _lock_teacher() -> None:
+    st.session_state[STATE_TEACHER] = False
+
+
+# --- The join address
+
+
+def join_address() -> tuple[str, bool]:
+    """(The student page's address, True when only this machine can open it).
+
+    From `join_url` under `[classroom]` in the secrets, else the server's `browser.serverAddress`, else the address
+    this browser used to open the app.
+    """
+    configured = secret("classroom", "join_url")
+    if configured:
+        return str(configured), False
+    port = st.get_option("browser.serverPort") or st.get_option("server.port")
+    for host in (st.get_option("browser.serverAddress"), (st.context.headers or {}).get("Host")):
+        if host and not joining.is_local(host):
+            return joining.join_url(joining.base_url(host, port)), False
+    return joining.join_url(joining.base_url("localhost", port)), True
+
+
+@st.cache_data(show_spinner=False)
+def get_qr_png(url: str) -> bytes:
+    return joining.qr_png(url)
+
+
+# --- The class's model
+
+
+def class_model(engine) -> tuple[catalog.ModelFiles, object, str]:
+    """The model the class draws with (files, cached Keras model, SHA-256); the bundled one unless the teacher
+    switched to the fine-tuned one. Stops the page with an explanation when it cannot be loaded."""
+    name = store.setting(engine, CLASS_MODEL_SETTING, catalog.BUNDLED)
+    files = catalog.model_files(name if name in catalog.available_models() else catalog.BUNDLED)
+    try:
+        model = load_model_file(files.model)
+    except ModelLoadError as error:
+        st.error(f"**The model could not be loaded.** {error}", icon=":material/block:")
+        st.stop()
+    return files, model, get_checksum(str(files.model), file_stamp(files.model))
+
+
+@st.cache_resource(show_spinner=False)
+def get_fine_tune_job():
+    """The server's one `training.classroom.FineTuneJob` (one at a time, shared by the teacher's sessions)."""
+    # Imported here: the training code is needed only once a teacher fine-tunes, not to start the app.
+    from digitlab.training.classroom import FineTuneJob
+
+    return FineTuneJob()
+
+
+def show_class_drawing(image: np.ndarray, caption: str, width: int = 224) -> None:
+    """A class drawing as it was drawn (dark on white), enlarged with hard pixel edges."""
+    st.image(visualize.digit_data_url(image, width), caption=caption, width=width)

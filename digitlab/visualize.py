@@ -4,6 +4,8 @@ numbers and a colour bar, so pages only show them. The numbers come from `digitl
 
 from __future__ import annotations
 
+import base64
+import io
 from functools import lru_cache
 
 import numpy as np
@@ -55,6 +57,15 @@ def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
 def enlarge_to(image: np.ndarray, size: int) -> np.ndarray:
     """Enlarge (h, w[, c]) by the largest whole factor that keeps its longest side <= `size` (at least 1)."""
     return enlarge(image, max(1, size // max(image.shape[:2])))
+
+
+def digit_data_url(image: np.ndarray, size: int = 84) -> str:
+    """float (28, 28) in [0, 1], white ink on black as the model reads it -> a PNG data URL of it enlarged to about
+    `size` pixels with hard pixel edges, dark ink on white as it was drawn."""
+    pixels = np.clip(np.rint((1.0 - np.asarray(image, np.float32)) * 255), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(enlarge_to(pixels, size), mode="L").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def colourise(values: np.ndarray, low: float, high: float, palette: np.ndarray = VIRIDIS) -> np.ndarray:

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import uuid
 from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from PIL import Image, ImageDraw
 from scipy import ndimage
 from streamlit.testing.v1 import AppTest
@@ -27,9 +34,11 @@ PAGES = {path.stem.split("_", 1)[1]: path for path in sorted((ROOT_DIR / "pages"
 TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error")
 
 
-def run_page(path: str | Path = APP, **state) -> AppTest:
-    """Run a page script once under AppTest with `state` in its session state (keys of digitlab.config)."""
+def run_page(path: str | Path = APP, secrets: dict | None = None, **state) -> AppTest:
+    """Run a page script once under AppTest with `state` in its session state (keys of digitlab.config) and
+    `secrets` as its st.secrets."""
     app = AppTest.from_file(str(path), default_timeout=120)
+    app.secrets.update(secrets or {})
     for key, value in state.items():
         app.session_state[key] = value
     return app.run()
@@ -215,3 +224,91 @@ def tiny_handwriting(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "UNIPEN_NONDIGITS_PATH", write_ndjson(tmp_path / "letters.ndjson.gz", letters))
     monkeypatch.setattr(config, "GESTURES_PATH", write_ndjson(tmp_path / "gestures.ndjson.gz", gestures))
     return tmp_path
+
+
+# --- Databases of a class ---------------------------------------------------------------------------------------
+
+POSTGRES_MISSING = "PostgreSQL is not installed (`apt-get install postgresql`): its storage tests need a real server"
+
+
+def postgres_bin() -> Path | None:
+    """The folder of PostgreSQL's server programs (initdb, pg_ctl): on PATH, else Debian's, newest first."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
+    return candidates[-1].parent if candidates else None
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL cluster listening only on a Unix socket; yields the URL of its server (no database).
+
+    Skips where PostgreSQL is not installed, except under CI, which installs it and must run these tests.
+    """
+    folder = postgres_bin()
+    if folder is None:
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(POSTGRES_MISSING)
+    root = Path(tempfile.mkdtemp(prefix="digitlab-pg-"))
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root: the cluster runs as Debian's postgres user
+        owner = pwd.getpwnam("postgres")
+        os.chown(root, owner.pw_uid, owner.pw_gid)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    data, log = root / "data", root / "server.log"
+    subprocess.run([*run_as, folder / "initdb", "-D", data, "-U", "digitlab", "--auth=trust", "-E", "UTF8"],
+                   check=True, capture_output=True)  # fmt: skip
+    options = f"-k {root} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
+    subprocess.run([*run_as, folder / "pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start"],
+                   check=True, capture_output=True)  # fmt: skip
+    try:
+        yield f"postgresql+psycopg://digitlab@/{{database}}?host={root}"
+    finally:
+        subprocess.run([*run_as, folder / "pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """A new empty database on the throwaway server; returns its URL."""
+    name = f"class_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url.format(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return server_url.format(database=name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """The URL of an empty database of each kind the app supports: an SQLite file, and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'classroom.sqlite'}"
+    return fresh_postgres_database(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def class_engine(database_url):
+    """A SQLAlchemy engine on an empty database of each kind, prepared for a class (schema migrated)."""
+    from digitlab.classroom import store
+
+    engine = sa.create_engine(database_url)
+    store.prepare(engine)
+    yield engine
+    engine.dispose()
+
+
+def class_drawing(prompt: int = 7, answer: int | None = None, student: str = "s1", key: str | None = None,
+                  nickname: str = "Ada", confidence: float = 0.9):  # fmt: skip
+    """A `store.Drawing` asked as `prompt` and read as `answer` (default: right) with `confidence`."""
+    from digitlab.classroom import store
+
+    answer = prompt if answer is None else answer
+    probabilities = np.full(10, (1 - confidence) / 9, np.float32)
+    probabilities[answer] = confidence
+    image = np.zeros((28, 28), np.float32)
+    image[6:22, 10 + prompt % 5 : 14 + prompt % 5] = 1.0
+    return store.Drawing(
+        key=key or uuid.uuid4().hex, student_id=student, nickname=nickname, prompt=prompt, image=image,
+        probabilities=probabilities, model_name="digitlab", model_sha256="0" * 64,
+        strokes={"version": "7.4.0", "objects": []},
+    )  # fmt: skip

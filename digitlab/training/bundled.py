@@ -177,13 +177,29 @@ def fit_bundled(
     """Train `model` in place on its training mix built from float (N, 28, 28) digits and the real handwriting
     (augmented on the fly), with Adam and cosine decay, keeping the weights of the best validation epoch."""
     x_train, targets = build_training_set(*train, settings, handwriting)
+    return fit_augmented(model, x_train, targets, validation, settings, verbose=verbose)
+
+
+def fit_augmented(
+    model: keras.Model,
+    x_train: np.ndarray,
+    targets: np.ndarray,
+    validation,
+    settings: TrainSettings,
+    keep_best: bool = True,
+    verbose="auto",
+    callbacks=(),
+) -> keras.callbacks.History:
+    """The recipe's fit of a ready training set, float32 (N, 28, 28) images and (N, 10) targets: augmented on the
+    fly (`build_augmenter`), Adam with cosine decay from `settings.learning_rate`, through the one fit loop."""
     trainer = model
     if settings.augment:
         inputs = keras.Input(shape=model.input_shape[1:])
         trainer = keras.Model(inputs, model(build_augmenter(settings)(inputs)), name="trainer")
     steps = settings.epochs * int(np.ceil(len(x_train) / settings.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(settings.learning_rate, decay_steps=max(steps, 1))
-    return fit(trainer, x_train, targets, validation, settings, keras.optimizers.Adam(schedule), verbose=verbose)
+    optimizer = keras.optimizers.Adam(schedule)
+    return fit(trainer, x_train, targets, validation, settings, optimizer, keep_best, verbose, callbacks)
 
 
 def calibration_set(validation, handwriting: Handwriting | None, settings: TrainSettings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -23,14 +24,16 @@ def fit(
     optimizer: keras.optimizers.Optimizer,
     keep_best: bool = True,
     verbose="auto",
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> keras.callbacks.History:
     """Train `model` in place on float32 (N, 28, 28) images and (N, 10) targets; returns the History.
 
     Validation is float32 (M, 28, 28) images with int labels. With `keep_best`, the weights of the epoch with
-    the best validation accuracy are restored at the end (else the last epoch's stay).
+    the best validation accuracy are restored at the end (else the last epoch's stay). `callbacks` are Keras's,
+    e.g. one that reports progress.
     """
     model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
-    callbacks = []
+    callbacks = list(callbacks)
     if keep_best:
         callbacks.append(
             keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=settings.epochs, restore_best_weights=True)

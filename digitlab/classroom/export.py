@@ -1,0 +1,79 @@
+"""The class's own data set: its drawings as an MNIST-format npz (the Keras layout `digitlab.data.load_mnist`
+reads, so `python train.py --fine-tune --extra PATH` trains on it) and a CSV of what was asked and answered.
+
+A quarter of the drawings, chosen by their key (so a drawing never changes side as the class draws more), are held
+back as the test split: fine-tuning never sees them, and the before/after comparison is measured on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import numpy as np
+import pandas as pd
+
+from digitlab.classroom.store import ClassPictures
+
+# One drawing in this many is held back from fine-tuning.
+HELD_BACK_EVERY = 4
+# A spreadsheet runs a cell that starts with one of these as a formula: such text is written with a quote first.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = {
+    "id": "drawing",
+    "created_at": "time",
+    "nickname": "nickname",
+    "prompt": "asked",
+    "answer": "answered",
+    "confidence": "confidence",
+    "correct": "correct",
+    "held_back": "held_back",
+    "model_name": "model",
+    "model_sha256": "model_sha256",
+}
+
+
+def is_held_back(key: str) -> bool:
+    """True for the drawings kept out of fine-tuning to measure it on: one in HELD_BACK_EVERY, fixed by the key."""
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % HELD_BACK_EVERY == 0
+
+
+def held_back_ids(pictures: ClassPictures) -> np.ndarray:
+    """The ids of the drawings held back, in the order of the test split of `class_dataset`."""
+    return pictures.ids[np.array([is_held_back(key) for key in pictures.keys], bool)]
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """float (N, 28, 28) in [0, 1] -> uint8 (N, 28, 28) in [0, 255], as MNIST stores its digits."""
+    return np.clip(np.rint(np.asarray(images) * 255), 0, 255).astype(np.uint8)
+
+
+def class_dataset(pictures: ClassPictures) -> dict[str, np.ndarray]:
+    """The drawings as MNIST: x_train, x_test uint8 (N, 28, 28) as the model read them; y_train, y_test uint8
+    prompted digits; the held-back drawings are the test split."""
+    held = np.array([is_held_back(key) for key in pictures.keys], bool)
+    images, labels = to_uint8(pictures.images), pictures.prompts.astype(np.uint8)
+    return {"x_train": images[~held], "y_train": labels[~held], "x_test": images[held], "y_test": labels[held]}
+
+
+def dataset_npz(pictures: ClassPictures) -> bytes:
+    """`class_dataset` as the bytes of a compressed .npz file."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **class_dataset(pictures))
+    return buffer.getvalue()
+
+
+def answers_csv(answers: pd.DataFrame) -> str:
+    """Rows of `store.class_answers` -> CSV text, one line per drawing: when, who, what was asked and answered."""
+    frame = answers.assign(
+        correct=answers.prompt == answers.answer,
+        held_back=[is_held_back(key) for key in answers.key],
+        confidence=answers.confidence.round(4),
+        nickname=[safe_cell(name) for name in answers.nickname],
+    )
+    return frame[list(CSV_COLUMNS)].rename(columns=CSV_COLUMNS).to_csv(index=False)
+
+
+def safe_cell(text: str) -> str:
+    """Typed text as a spreadsheet shows it, never runs it: a leading formula character gets a quote before it."""
+    return f"'{text}" if str(text).startswith(FORMULA_STARTS) else str(text)

@@ -1,0 +1,239 @@
+"""Teach the model a class's handwriting: fine-tune a model on the class's drawings with MNIST replay (so it does
+not forget the digits it knew), then compare it with its parent on the class's drawings held back from it.
+
+The class's data set is the one `digitlab.classroom.export` writes (MNIST layout; the held-back drawings are its
+test split), so the app's button and `python train.py --fine-tune --extra PATH` train on the same split. The fit
+is the bundled recipe's (`fit_augmented`: its augmentation, Adam with cosine decay, the one fit loop) at its
+second stage's learning rate, sized to take about a minute on a laptop's CPU.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from digitlab.config import NUM_CLASSES
+from digitlab.data import DataNotFoundError, find_mnist, load_mnist, to_float_images
+from digitlab.evaluate import summarise, write_artifacts
+from digitlab.model import ModelLoadError, load_model, predict_proba
+from digitlab.provenance import write_json
+from digitlab.training.bundled import FINE_TUNE, describe_parent, fit_augmented
+from digitlab.training.fit import describe_run
+from digitlab.training.settings import TrainSettings
+
+# The fit: a few epochs at the bundled second stage's learning rate; each class drawing is seen up to CLASS_COPIES
+# times an epoch (augmented anew each time, CLASS_SAMPLES at most in all) beside REPLAY_DIGITS MNIST training digits.
+CLASS_FINE_TUNE = {
+    "epochs": 3,
+    "batch_size": 128,
+    "learning_rate": FINE_TUNE["learning_rate"],
+    "seed": FINE_TUNE["seed"],
+}
+CLASS_COPIES = 4
+CLASS_SAMPLES = 2400
+REPLAY_DIGITS = 1500
+# Fewer drawings than this to learn from teach the model nothing worth showing.
+MIN_TRAINING_DRAWINGS = 20
+MIN_HELD_BACK = 5
+
+Progress = Callable[[float, str], None]
+LOGGER = logging.getLogger(__name__)
+
+
+class NotEnoughDrawingsError(ValueError):
+    """Too few class drawings to fine-tune on, or to measure the result on; the message says how many more."""
+
+
+@dataclass(frozen=True)
+class ClassSplit:
+    """A class's drawings split for fine-tuning: uint8 (N, 28, 28) images and int labels to train on, and the
+    held-back ones to measure on (with their drawing ids in the class's database, when known)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    test_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def from_dataset(cls, dataset, test_ids=()) -> ClassSplit:
+        """From ((x_train, y_train), (x_test, y_test)) as `digitlab.data.load_mnist` reads the class's export."""
+        (x_train, y_train), (x_test, y_test) = dataset
+        return cls(x_train, np.asarray(y_train, int), x_test, np.asarray(y_test, int), tuple(test_ids))
+
+    def check(self) -> None:
+        """Raise NotEnoughDrawingsError, saying how many more are needed, when the split is too small."""
+        if len(self.x_train) < MIN_TRAINING_DRAWINGS or len(self.x_test) < MIN_HELD_BACK:
+            raise NotEnoughDrawingsError(
+                f"Fine-tuning needs at least {MIN_TRAINING_DRAWINGS} drawings to learn from and {MIN_HELD_BACK} held "
+                f"back to measure it on; the class has {len(self.x_train)} and {len(self.x_test)} (one drawing in "
+                "four is held back). Draw some more!"
+            )
+
+
+def class_settings(**overrides) -> TrainSettings:
+    """The bundled recipe's settings for fine-tuning on a class: its augmentation, CLASS_FINE_TUNE's schedule."""
+    return TrainSettings(**{**CLASS_FINE_TUNE, "calibrate": False, **overrides})
+
+
+def replay_digits(mnist, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` MNIST training digits drawn at random: float32 (count, 28, 28) and int labels."""
+    (x_train, y_train), _ = mnist
+    picked = np.random.default_rng(seed).choice(len(x_train), size=min(count, len(x_train)), replace=False)
+    return to_float_images(x_train[picked]), np.asarray(y_train[picked], int)
+
+
+def copies_of(drawings: int) -> int:
+    """How often each class drawing is seen an epoch: CLASS_COPIES, fewer for a large class (at least once)."""
+    return int(np.clip(CLASS_SAMPLES // max(drawings, 1), 1, CLASS_COPIES))
+
+
+def training_mix(split: ClassSplit, replay: tuple[np.ndarray, np.ndarray], copies: int):
+    """The class's drawings `copies` times beside the replayed MNIST digits: float32 (N, 28, 28), targets (N, 10)."""
+    images = np.concatenate([np.repeat(to_float_images(split.x_train), copies, axis=0), replay[0]])
+    labels = np.concatenate([np.repeat(split.y_train, copies), replay[1]])
+    order = np.random.default_rng(0).permutation(len(images))
+    return images[order], keras.utils.to_categorical(labels[order], NUM_CLASSES).astype(np.float32)
+
+
+class ProgressCallback(keras.callbacks.Callback):
+    """Reports the share of training steps done to a `Progress` function after every batch."""
+
+    def __init__(self, progress: Progress, steps: int) -> None:
+        super().__init__()
+        self.progress, self.steps, self.done = progress, max(steps, 1), 0
+
+    def on_train_batch_end(self, batch, logs=None) -> None:
+        self.done += 1
+        self.progress(min(self.done / self.steps, 1.0), f"Learning the class's handwriting: step {self.done}")
+
+
+def compare(labels: np.ndarray, before: np.ndarray, after: np.ndarray) -> dict:
+    """Two models' (N, 10) probabilities on the same held-back drawings with int (N,) labels -> their summaries
+    (`evaluate.summarise`) and which drawings the new one now reads right (and wrong), as positions."""
+    before_right, after_right = before.argmax(axis=1) == labels, after.argmax(axis=1) == labels
+    return {
+        "before": summarise(labels, before.argmax(axis=1)),
+        "after": summarise(labels, after.argmax(axis=1)),
+        "now_right": np.flatnonzero(~before_right & after_right).tolist(),
+        "now_wrong": np.flatnonzero(before_right & ~after_right).tolist(),
+    }
+
+
+def fine_tune_on_class(
+    parent: str | Path,
+    split: ClassSplit,
+    mnist,
+    data_path: Path,
+    output: Path,
+    settings: TrainSettings | None = None,
+    progress: Progress | None = None,
+) -> dict:
+    """Fine-tune the model at `parent` on the class's drawings with MNIST replay; save it at `output` (.keras) with
+    its metadata and its MNIST test evaluation beside it; returns the metadata, whose "class" entry holds the
+    before/after comparison on the held-back drawings. Raises NotEnoughDrawingsError, ModelLoadError."""
+    split.check()
+    settings = settings or class_settings()
+    report = progress or (lambda share, message: None)
+    report(0.0, "Preparing the class's drawings and the MNIST digits to replay")
+    keras.utils.set_random_seed(settings.seed)
+    model, before_model = load_model(parent), load_model(parent)
+    held_back = to_float_images(split.x_test), split.y_test
+    before = predict_proba(before_model, held_back[0])
+    copies = copies_of(len(split.x_train))
+    x, targets = training_mix(split, replay_digits(mnist, REPLAY_DIGITS, settings.seed), copies)
+    steps = settings.epochs * int(np.ceil(len(x) / settings.batch_size))
+
+    started = time.perf_counter()
+    # The held-back drawings are only watched, never used to pick an epoch: the last epoch's weights are kept.
+    history = fit_augmented(model, x, targets, held_back, settings, keep_best=False, verbose=0,
+                            callbacks=[ProgressCallback(report, steps)])  # fmt: skip
+    seconds = time.perf_counter() - started
+
+    report(1.0, "Measuring the fine-tuned model")
+    comparison = compare(split.y_test, before, predict_proba(model, held_back[0]))
+    comparison["now_right_ids"] = [split.test_ids[i] for i in comparison["now_right"]] if split.test_ids else []
+    comparison.update(training_drawings=len(split.x_train), held_back=len(split.x_test), replay=REPLAY_DIGITS,
+                      copies=copies)  # fmt: skip
+    save_atomically(model, output)
+    _, (x_test, y_test) = mnist
+    metadata = describe_run(model, output, settings, history, seconds, (to_float_images(x_test), y_test), data_path,
+                            keep_best=False)  # fmt: skip
+    metadata.update(parent=describe_parent(parent), parent_test_accuracy=_accuracy(before_model, x_test, y_test),
+                    recipe={"optimizer": "adam + cosine decay"}, **{"class": comparison})  # fmt: skip
+    metadata_path = output.with_suffix(".json")
+    write_json(metadata_path, metadata)
+    write_artifacts(output, x_test, y_test, data_path, output.parent, f"{output.stem}.evaluation")
+    return metadata
+
+
+def _accuracy(model: keras.Model, x_test: np.ndarray, y_test: np.ndarray) -> float:
+    return float(np.mean(predict_proba(model, to_float_images(x_test)).argmax(axis=1) == y_test))
+
+
+def save_atomically(model: keras.Model, path: Path) -> None:
+    """Save `model` at `path` so that a reader sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(suffix=".keras", dir=path.parent)
+    os.close(handle)
+    try:
+        model.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+class FineTuneJob:
+    """One fine-tuning at a time, in a background thread, so the app keeps serving the class meanwhile: its
+    progress (0..1 and a message), then its metadata or an error message."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.progress, self.message = 0.0, ""
+        self.metadata: dict | None = None
+        self.error: str | None = None
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, parent: Path, split: ClassSplit, output: Path, data_path: Path | None = None) -> bool:
+        """Start fine-tuning `parent` on `split` into `output` (MNIST from `data_path`, else where it is found);
+        False when one is running already."""
+        with self._lock:
+            if self.is_running:
+                return False
+            self.progress, self.message, self.metadata, self.error = 0.0, "Starting", None, None
+            arguments = {"parent": parent, "split": split, "output": output, "data_path": data_path}
+            self._thread = threading.Thread(target=self._run, kwargs=arguments, name="class-fine-tune", daemon=True)
+            self._thread.start()
+            return True
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self, parent: Path, split: ClassSplit, output: Path, data_path: Path | None) -> None:
+        try:
+            data_path = data_path or find_mnist()
+            self.metadata = fine_tune_on_class(parent, split, load_mnist(data_path), data_path, output,
+                                               progress=self._report)  # fmt: skip
+        except (NotEnoughDrawingsError, ModelLoadError, DataNotFoundError) as error:
+            self.error = str(error)
+        except Exception as error:  # anything else still ends the job with a message, and in the server's log
+            LOGGER.exception("fine-tuning on the class's drawings failed")
+            self.error = f"Fine-tuning failed ({type(error).__name__}: {error})."
+
+    def _report(self, share: float, message: str) -> None:
+        self.progress, self.message = share, message

@@ -1,0 +1,44 @@
+"""The class's data set: MNIST-format npz (readable by the training code), CSV, and the held-back split."""
+
+import io
+import uuid
+
+import numpy as np
+import pandas as pd
+
+from digitlab.classroom import export, store
+from digitlab.data import load_mnist
+from tests.conftest import class_drawing
+
+
+def test_about_a_quarter_of_drawings_are_held_back_and_always_the_same_ones():
+    keys = [uuid.uuid4().hex for _ in range(2000)]
+    held = [export.is_held_back(key) for key in keys]
+    assert 0.2 < np.mean(held) < 0.3
+    assert held == [export.is_held_back(key) for key in keys]
+
+
+def test_the_npz_is_mnist_as_the_model_read_it_and_the_training_code_loads_it(class_engine, tmp_path):
+    for index in range(12):
+        store.add_drawing(class_engine, class_drawing(prompt=index % 10, key=f"k{index}"))
+    pictures = store.class_pictures(class_engine)
+    path = tmp_path / "class.npz"
+    path.write_bytes(export.dataset_npz(pictures))
+
+    (x_train, y_train), (x_test, y_test) = load_mnist(path)
+    assert x_train.dtype == np.uint8 and x_train.shape[1:] == (28, 28)
+    assert len(x_train) + len(x_test) == 12 and len(x_test) == sum(export.is_held_back(k) for k in pictures.keys)
+    first = 0 if not export.is_held_back("k0") else None
+    if first is not None:
+        np.testing.assert_allclose(x_train[0] / 255, pictures.images[0], atol=1 / 255)
+        assert y_train[0] == 0
+    assert sorted(np.concatenate([y_train, y_test]).tolist()) == sorted(pictures.prompts.tolist())
+
+
+def test_the_csv_says_what_was_asked_and_answered_and_never_runs_a_nickname(class_engine):
+    store.add_drawing(class_engine, class_drawing(prompt=4, answer=9, nickname='=HYPERLINK("x")'))
+    store.add_drawing(class_engine, class_drawing(prompt=2, nickname="<b>Ada</b>"))
+    frame = pd.read_csv(io.StringIO(export.answers_csv(store.class_answers(class_engine))))
+    assert list(frame.columns) == list(export.CSV_COLUMNS.values())
+    assert list(frame.asked) == [4, 2] and list(frame.answered) == [9, 2] and list(frame.correct) == [False, True]
+    assert list(frame.nickname) == ['\'=HYPERLINK("x")', "<b>Ada</b>"]
