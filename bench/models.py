@@ -27,8 +27,8 @@ def measure_models(pendigits_path: Path, every: int, limit: int | None = None, o
     files = {name: catalog.model_files(name) for name in catalog.available_models()}
     models = {name: load_model(model_files.model) for name, model_files in files.items()}
     digits = every_kth(load_pendigits(pendigits_path), every)[:limit]
-    # Every model reads the drawings as the Compare models page has always measured them: from the picture.
-    reader = READERS["canvas picture"]
+    # Every model reads the drawings as the draw page reads them, which is what a person gets with it.
+    reader = READERS["draw page"]
     pipelines = {name: Pipeline(reader, partial(predict_proba, model)) for name, model in models.items()}
     image = np.zeros((1, IMAGE_SIZE, IMAGE_SIZE), np.float32)
     results = {}

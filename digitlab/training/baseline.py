@@ -95,7 +95,7 @@ def train_baseline(
     }
     if pendigits_every:
         digits = every_kth(load_pendigits(PENDIGITS_PATH), pendigits_every)
-        pipelines = {BASELINE: harness.Pipeline(harness.READERS["canvas picture"], baseline_classifier(pipeline))}
+        pipelines = {BASELINE: harness.Pipeline(harness.READERS["draw page"], baseline_classifier(pipeline))}
         result["drawn"] = {**harness.score_drawings(pipelines, digits)[BASELINE].summary(), "every": pendigits_every}
     write_json(zoo_dir(model_dir) / f"{BASELINE}.json", result)
     return result
