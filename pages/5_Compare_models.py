@@ -12,8 +12,8 @@ ui.start_page("Compare models", "Compare models", ":material/compare_arrows:")
 selected = ui.model_selector()
 st.caption(
     "The classic networks of the Keras MNIST tutorials, trained the tutorials' way on plain MNIST, beside DigitLab's "
-    "own CNN, which also learned from real pen handwriting read the way the draw page reads a drawing. Why a CNN and not a plain network? "
-    "Look at the drawn-digit accuracy, then draw something."
+    "own CNN, which also learned from real pen handwriting read the way the draw page reads a drawing. Why a CNN "
+    "and not a plain network? Look at the drawn-digit accuracy, then draw something."
 )
 
 # The numbers, all read from the files train.py and the benchmark wrote
@@ -38,10 +38,10 @@ st.dataframe(
 st.caption(
     "**MNIST test**: the 10,000 test images. **Drawn digits**: pen-drawn digits by 30 writers no model trained on, "
     "drawn on the canvas as the browser delivers a drawing under nine conditions (size, position, stroke, colours) "
-    "and read as the draw page reads them, from `python -m bench --models`. **ms / prediction**: median time of one drawing through the "
-    "model in process. **Training**: seconds on the 2-core machine the models were trained on, shared with other "
-    "jobs. **Size**: the bundled `.keras` file (for PCA + SVC: its pickled model, which is not bundled). Empty "
-    "cells have not been measured yet."
+    "and read as the draw page reads them, from `python -m bench --models`. **ms / prediction**: median time of one "
+    "drawing through the model in process. **Training**: seconds on the 2-core machine the models were trained on, "
+    "shared with other jobs. **Size**: the bundled `.keras` file (for PCA + SVC: its pickled model, which is not "
+    "bundled). Empty cells have not been measured yet."
 )
 with st.expander("How each model was trained"):
     st.dataframe(
