@@ -253,9 +253,9 @@ def show_prediction(probabilities: np.ndarray) -> None:
         st.markdown(charts.prediction_html(probabilities), unsafe_allow_html=True)
 
 
-def show_prediction_summary(probabilities: np.ndarray) -> None:
-    """A compact prediction for a grid of models."""
-    st.markdown(charts.prediction_html(probabilities, compact=True), unsafe_allow_html=True)
+def show_prediction_summary(probabilities: np.ndarray, lead: str = "") -> None:
+    """A compact prediction for a grid of models, after `lead` (Markdown) when given."""
+    st.markdown(f"{lead} {charts.prediction_html(probabilities, compact=True)}".strip(), unsafe_allow_html=True)
 
 
 def show_reading(title: str, image: np.ndarray | None, probabilities: np.ndarray, caption: str, key: str) -> None:
@@ -266,12 +266,12 @@ def show_reading(title: str, image: np.ndarray | None, probabilities: np.ndarray
         if image is None or np.isnan(probabilities).any():
             st.markdown("Nothing left to read: the canvas counts as empty.")
         else:
-            show_image(image, "The model's input", width=140)
+            show_image(image, None, width=140)
             show_prediction_summary(probabilities)
         st.caption(caption)
 
 
-def show_image(image: np.ndarray, caption: str, width: int = 140) -> None:
+def show_image(image: np.ndarray, caption: str | None, width: int = 140) -> None:
     """A small float image in [0, 1], enlarged with hard pixel edges so the pixels stay visible."""
     factor = max(1, width // max(image.shape))
     st.image(enlarge(image, factor), caption=caption, width=width, clamp=True)

@@ -29,8 +29,7 @@ image = ui.network_input()
 probabilities = predict_proba(model, image[None])[0]
 ranked = np.argsort(-probabilities, kind="stable")
 answer, runner_up = int(ranked[0]), int(ranked[1])
-st.markdown(f"**{title}** answers:")
-ui.show_prediction_summary(probabilities)
+ui.show_prediction_summary(probabilities, lead=f"**{title}** answers")
 
 # 1. Where the network looked
 st.header("Where the network looked")

@@ -52,7 +52,8 @@ def test_page_explains_a_drawing_three_ways():
         "Today's path", "Without reading the strokes", "Without cropping", "Without fitting into 20×20",
         "Without centring by mass", "Without stroke width", "The tutorials' way",
     ]  # fmt: skip
-    assert image_captions(app).count("The model's input") == 1 + READING_CARDS
+    # The drawing, four saliency pictures, the nearest digits, and the model input of every card.
+    assert len(app.get("image")) == 1 + 4 + 1 + READING_CARDS
 
 
 def test_another_digit_can_be_asked_about():
