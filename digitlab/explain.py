@@ -117,9 +117,8 @@ def on_pixels(values: np.ndarray, offset: np.ndarray, stride: np.ndarray) -> np.
     interpolated between entries and fading to 0 one stride beyond its outermost ones."""
     pixels = np.arange(IMAGE_SIZE, dtype=np.float64)
     rows, cols = np.meshgrid((pixels - offset[0]) / stride[0], (pixels - offset[1]) / stride[1], indexing="ij")
-    return ndimage.map_coordinates(np.asarray(values, np.float64), [rows, cols], order=1, mode="grid-constant").astype(
-        np.float32
-    )
+    spread = ndimage.map_coordinates(np.asarray(values, np.float64), [rows, cols], order=1, mode="grid-constant")
+    return spread.astype(np.float32)
 
 
 def _map_geometry(model: keras.Model, layer_name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -127,22 +126,27 @@ def _map_geometry(model: keras.Model, layer_name: str) -> tuple[np.ndarray, np.n
     output is centred over is offset + stride * (i, j). Followed through the convolution and pooling layers."""
     offset, stride = np.zeros(2), np.ones(2)
     for layer in model.layers:
-        if isinstance(layer, keras.layers.Conv2D):
-            window, steps = np.array(layer.kernel_size), np.array(layer.strides)
-        elif isinstance(layer, keras.layers.MaxPooling2D | keras.layers.AveragePooling2D):
-            window, steps = np.array(layer.pool_size), np.array(layer.strides)
-        else:
-            window = None
+        window = _sliding_window(layer)
         if window is not None:
+            size, steps = window
             before = np.zeros(2)
-            if layer.padding == "same":  # the padding before the first row and column, as the backends add it
+            if layer.padding == "same":  # the rows and columns padded before the first, as the backends pad
                 size_in, size_out = np.array(layer.input.shape[1:3]), np.array(layer.output.shape[1:3])
-                before = np.maximum((size_out - 1) * steps + window - size_in, 0) // 2
-            offset = offset + stride * ((window - 1) / 2 - before)
+                before = np.maximum((size_out - 1) * steps + size - size_in, 0) // 2
+            offset = offset + stride * ((size - 1) / 2 - before)
             stride = stride * steps
         if layer.name == layer_name:
             return offset, stride
     raise ValueError(f"no layer {layer_name!r}")
+
+
+def _sliding_window(layer: keras.layers.Layer) -> tuple[np.ndarray, np.ndarray] | None:
+    """(window size, strides), each int (2,), of a convolution or pooling layer; None for any other layer."""
+    if isinstance(layer, keras.layers.Conv2D):
+        return np.array(layer.kernel_size), np.array(layer.strides)
+    if isinstance(layer, keras.layers.MaxPooling2D | keras.layers.AveragePooling2D):
+        return np.array(layer.pool_size), np.array(layer.strides)
+    return None
 
 
 def _occlusion_changes(model: keras.Model, image: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:

@@ -133,6 +133,17 @@ def test_each_position_of_the_last_conv_layer_sits_over_the_pixels_it_sees(tiny_
     np.testing.assert_allclose(stride, [1, 1])
 
 
+def test_padded_and_strided_layers_are_followed_too():
+    inputs = keras.Input((28, 28, 1))
+    same = keras.layers.Conv2D(1, 3, padding="same", name="same")(inputs)  # position i over pixel i
+    strided = keras.layers.Conv2D(1, 3, strides=2, padding="same", name="strided")(same)  # over 2i..2i+2
+    pooled = keras.layers.AveragePooling2D(2, name="pooled")(strided)  # over strided's 2i and 2i+1
+    model = keras.Model(inputs, keras.layers.Dense(10)(keras.layers.Flatten()(pooled)))
+    expected = {"same": ([0, 0], [1, 1]), "strided": ([1, 1], [2, 2]), "pooled": ([2, 2], [4, 4])}
+    for name, (offset, stride) in expected.items():
+        np.testing.assert_allclose(np.stack(explain._map_geometry(model, name)), [offset, stride], err_msg=name)
+
+
 @pytest.mark.parametrize("method", [explain.grad_cam, explain.occlusion, explain.occlusion_rise])
 def test_saliency_maps_keep_their_contract(method, tiny_model, digit_image):
     saliency = method(tiny_model, digit_image, 4)
