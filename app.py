@@ -13,6 +13,7 @@ from digitlab.reading import read_drawing
 PAGES_DIR = Path(__file__).parent / "pages"
 # The student's phone page of classroom mode: opened from the Classroom page's QR code, not from the menu.
 STUDENT_PAGE = PAGES_DIR / "Join_the_class.py"
+EXPLAIN_PAGE = "pages/6_Explain.py"
 
 
 def draw_page() -> None:
@@ -44,6 +45,7 @@ def live_drawing(model) -> None:
             return
         probabilities = predict_proba(model, steps.image[None])[0]
         ui.show_prediction(probabilities)
+        ui.page_link(EXPLAIN_PAGE, "Why? Explain this answer", ":material/psychology:", "Explain")
         # Only a picture can be drawn with a pen too thick for its size: from the strokes the page draws again.
         if steps.reading_pen is None and steps.is_pen_thick:
             st.info(

@@ -34,6 +34,7 @@ from digitlab.data import DataNotFoundError, find_mnist, load_mnist, write_sampl
 from digitlab.drawn.unipen import NONDIGIT_KINDS
 from digitlab.evaluate import write_artifacts
 from digitlab.model import ModelLoadError
+from digitlab.neighbours import write_index
 from digitlab.training.baseline import train_baseline
 from digitlab.training.bundled import FINE_TUNE, train
 from digitlab.training.classic import describe_recipes, resolve, train_classic
@@ -259,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{metadata['training_seconds']:.0f} s. Wrote {args.output_dir}/."
     )
     write_evaluation(mnist, model_files(BUNDLED, args.output_dir), data_path, settings.limit)
+    write_nearest_digits(mnist, model_files(BUNDLED, args.output_dir), data_path, settings.limit)
     (x_test, y_test) = mnist[1]
     write_samples(x_test, y_test, args.output_dir / SAMPLES_PATH.name)
     return 0
@@ -305,6 +307,7 @@ def train_classic_model(mnist, args: argparse.Namespace, data_path: Path, verbos
         f"{metadata['training_seconds']:.0f} s, {metadata['predict_ms']['p50']:.2f} ms per prediction (p50)."
     )
     write_evaluation(mnist, model_files(args.arch, args.output_dir), data_path, args.limit)
+    write_nearest_digits(mnist, model_files(args.arch, args.output_dir), data_path, args.limit)
     return 0
 
 
@@ -330,6 +333,13 @@ def write_evaluation(mnist, files: ModelFiles, data_path: Path, limit: int | Non
         f"Evaluation: test accuracy {summary['accuracy']:.2%} on {summary['test_size']} images, "
         f"in {files.evaluation} and {files.evaluation_summary}."
     )
+
+
+def write_nearest_digits(mnist, files: ModelFiles, data_path: Path, limit: int | None) -> None:
+    """Write a saved model's nearest-digit index (the Explain page's training digits nearest to a drawing)."""
+    (x_train, y_train), _ = mnist
+    path = write_index(files.model, x_train[:limit], y_train[:limit], data_path)
+    print(f"Nearest-digit index: {path} ({path.stat().st_size / 1e6:.1f} MB).")
 
 
 def run_cross_validation(mnist, folds: int, settings: TrainSettings, output_dir: Path, verbose) -> int:

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from digitlab.model import predict_batch
+from digitlab.model import PREDICT_BATCH, predict_batch
 
 VISIBLE_LAYER_TYPES = (keras.layers.Conv2D, keras.layers.MaxPooling2D)
 
 # One activation model per Keras model: built on first use, dropped with the model.
 _EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_DENSE_EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LAYER_EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 # --- Layers and activations -----------------------------------------------------------------------------------
@@ -196,13 +196,36 @@ def dense_weight_images(model: keras.Model, layer_name: str) -> np.ndarray:
 
 def dense_activations(model: keras.Model, layer_name: str, image: np.ndarray) -> np.ndarray:
     """float32 (28, 28) in [0, 1] -> float32 (units,): the layer's output (after its activation) for the image."""
-    if model not in _DENSE_EXTRACTORS:
-        _DENSE_EXTRACTORS[model] = {}
-    extractors = _DENSE_EXTRACTORS[model]
+    return layer_outputs(model, layer_name, np.asarray(image)[None])[0]
+
+
+def layer_outputs(model: keras.Model, layer_name: str, images: np.ndarray) -> np.ndarray:
+    """float32 (N, 28, 28) in [0, 1] -> float32 (N, ...): one layer's output for each image, fed in slices."""
+    if model not in _LAYER_EXTRACTORS:
+        _LAYER_EXTRACTORS[model] = {}
+    extractors = _LAYER_EXTRACTORS[model]
     if layer_name not in extractors:
         extractors[layer_name] = keras.Model(model.inputs[0], model.get_layer(layer_name).output)
-    image = np.asarray(image, dtype=np.float32).reshape(1, *image.shape[:2], 1)
-    return np.asarray(predict_batch(extractors[layer_name], image))[0]
+    images = np.asarray(images, dtype=np.float32)[..., None]
+    outputs = [
+        np.asarray(predict_batch(extractors[layer_name], images[start : start + PREDICT_BATCH]))
+        for start in range(0, len(images), PREDICT_BATCH)
+    ]
+    return np.concatenate(outputs).astype(np.float32)
+
+
+def output_layer(model: keras.Model) -> keras.layers.Dense:
+    """The last Dense layer: the one that gives each digit its score (its logit)."""
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
+
+
+def last_hidden_layer(model: keras.Model) -> str:
+    """Name of the last hidden layer: the one whose output the output layer reads (dropout, an identity when
+    predicting, is looked through)."""
+    name = input_layer_name(model, output_layer(model).name)
+    while isinstance(model.get_layer(name), keras.layers.Dropout):
+        name = input_layer_name(model, name)
+    return name
 
 
 def strongest_units(activations: np.ndarray, count: int) -> np.ndarray:

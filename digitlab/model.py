@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import keras
@@ -22,6 +24,8 @@ FILTERS = (32, 64)
 # the same model, or with a feature-map extractor sharing its weights) fail with "Buffer has been deleted
 # or donated". A call is short, so taking turns costs nothing a person can see.
 _PREDICT_LOCK = threading.Lock()
+# The file each model was loaded from: what was written beside it (its nearest-digit index) belongs to it.
+_SOURCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class ModelLoadError(RuntimeError):
@@ -67,13 +71,20 @@ def load_model(path: str | Path | None = None) -> keras.Model:
             "(or restore the bundled one with `git checkout model/`)."
         )
     try:
-        return keras.saving.load_model(path, compile=False)
+        model = keras.saving.load_model(path, compile=False)
     except Exception as error:  # Keras raises many types for a damaged zip or config
         raise ModelLoadError(
             f"Could not read the model file {path} ({type(error).__name__}: {error}). "
             "It may be corrupt or from an incompatible version: retrain it with `python train.py` "
             "(or restore the bundled one with `git checkout model/`)."
         ) from error
+    _SOURCES[model] = path
+    return model
+
+
+def model_source(model: keras.Model) -> Path | None:
+    """The file `load_model` read this model from, or None for a model built in memory."""
+    return _SOURCES.get(model)
 
 
 def load_metadata(path: str | Path | None = None) -> dict | None:
@@ -116,5 +127,13 @@ def predict_readings(classify: Callable[[np.ndarray], np.ndarray], readings: Seq
 
 def predict_batch(model: keras.Model, inputs: np.ndarray):
     """`model.predict_on_batch(inputs)`, safe to call from several threads (Streamlit sessions) at once."""
-    with _PREDICT_LOCK:
+    with taking_turns():
         return model.predict_on_batch(inputs)
+
+
+@contextmanager
+def taking_turns() -> Iterator[None]:
+    """Run the block while no other thread of this process runs a model: anything that reads a model's weights
+    (a prediction, a gradient) takes its turn, for the reason given at _PREDICT_LOCK."""
+    with _PREDICT_LOCK:
+        yield

@@ -1,8 +1,9 @@
 """Turn a canvas drawing into an MNIST-style 28x28 image, the way LeCun et al. prepared MNIST.
 
 The steps: find the ink (any ink and background colours, opaque or transparent background) ->
-crop to the ink -> fit into a 20x20 box keeping the aspect ratio -> place in 28x28 so that the
-centre of mass is at the centre.
+crop to the ink -> fit into a 20x20 box keeping the aspect ratio (the stroke redrawn at MNIST's width) ->
+place in 28x28 so that the centre of mass is at the centre. Each step after finding the ink can be turned off
+(`Steps`), to show what it is worth.
 """
 
 from __future__ import annotations
@@ -27,6 +28,19 @@ from digitlab.config import (
 BACKGROUND_SAMPLING = 4
 # Stroke width is measured and changed at this many times the 20x20 resolution, then averaged down.
 STROKE_OVERSAMPLING = 4
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Which steps of the MNIST procedure run: all of them (the default) is the draw page's path."""
+
+    crop: bool = True  # crop to the ink; off, the whole canvas is fitted
+    fit: bool = True  # fit into the 20x20 box keeping the aspect ratio; off, stretched to fill 28x28
+    centre: bool = True  # centre of mass at MNIST's centre; off, the box is put in the middle
+    normalise: bool = True  # strokes redrawn at MNIST's typical width
+
+
+ALL_STEPS = Steps()
 
 
 @dataclass(frozen=True)
@@ -97,25 +111,30 @@ def scale_ink(amount: np.ndarray) -> np.ndarray:
     return np.where(ink >= INK_THRESHOLD, ink, 0.0).astype(np.float32)
 
 
-def preprocess_canvas(rgba: np.ndarray, normalise: bool = True) -> Preprocessed | None:
+def preprocess_canvas(rgba: np.ndarray, steps: Steps = ALL_STEPS) -> Preprocessed | None:
     """Run the MNIST procedure on a canvas image, keeping every step; None when there is no ink.
 
-    With `normalise` the stroke is also thickened or thinned to MNIST's typical width, so a thin pen,
-    a thick pen and a small drawing all reach the model looking alike.
+    The stroke is also thickened or thinned to MNIST's typical width, so a thin pen, a thick pen and a small
+    drawing all reach the model looking alike. `steps` turns steps off.
     """
-    return preprocess_ink(ink_intensity(rgba), normalise)
+    return preprocess_ink(ink_intensity(rgba), steps)
 
 
-def preprocess_ink(ink: np.ndarray, normalise: bool = True) -> Preprocessed | None:
+def preprocess_ink(ink: np.ndarray, steps: Steps = ALL_STEPS) -> Preprocessed | None:
     """`preprocess_canvas` from the ink itself: float32 (H, W) in [0, 1] -> every step; None without ink."""
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
         return None
     bbox = (int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1)
-    cropped = ink[bbox[0] : bbox[2], bbox[1] : bbox[3]]
-    fitted = normalise_stroke(cropped) if normalise else fit_to_box(cropped, DIGIT_BOX)
-    return Preprocessed(ink=ink, bbox=bbox, cropped=cropped, fitted=fitted, image=centre_by_mass(fitted))
+    cropped = ink[bbox[0] : bbox[2], bbox[1] : bbox[3]] if steps.crop else ink
+    box, keep_aspect = (DIGIT_BOX, True) if steps.fit else (IMAGE_SIZE, False)
+    if steps.normalise:
+        fitted = normalise_stroke(cropped, box=box, keep_aspect=keep_aspect, crop=steps.crop)
+    else:
+        fitted = fit_to_box(cropped, box, keep_aspect)
+    image = centre_by_mass(fitted) if steps.centre else centre_box(fitted)
+    return Preprocessed(ink=ink, bbox=bbox, cropped=cropped, fitted=fitted, image=image)
 
 
 def canvas_to_mnist(rgba: np.ndarray) -> np.ndarray | None:
@@ -137,11 +156,12 @@ def resize_whole_canvas(rgba: np.ndarray) -> Preprocessed:
     return Preprocessed(ink=ink, bbox=bbox, cropped=ink, fitted=image, image=image)
 
 
-def fit_to_box(image: np.ndarray, box: int) -> np.ndarray:
-    """Resize float32 (h, w) so its longest side is `box`, keeping the aspect ratio; peak scaled to 1."""
+def fit_to_box(image: np.ndarray, box: int, keep_aspect: bool = True) -> np.ndarray:
+    """Resize float32 (h, w) so its longest side is `box`, keeping the aspect ratio (else to box x box, stretched);
+    peak scaled to 1."""
     height, width = image.shape
     scale = box / max(height, width)
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    size = (max(1, round(width * scale)), max(1, round(height * scale))) if keep_aspect else (box, box)
     # PIL widens the bilinear kernel when shrinking, which anti-aliases like MNIST's normalisation did.
     resized = np.asarray(Image.fromarray(image, mode="F").resize(size, Image.Resampling.BILINEAR))
     resized = np.clip(resized, 0.0, None)
@@ -155,17 +175,26 @@ def stroke_width(image: np.ndarray) -> float:
     return 2.0 * ink.sum() / max(outline.sum(), 1)
 
 
-def normalise_stroke(cropped: np.ndarray, width: float = MNIST_STROKE_WIDTH) -> np.ndarray:
-    """Fit float32 (h, w) ink into the 20x20 box with its strokes redrawn `width` pixels wide.
+def normalise_stroke(
+    cropped: np.ndarray,
+    width: float = MNIST_STROKE_WIDTH,
+    box: int = DIGIT_BOX,
+    keep_aspect: bool = True,
+    crop: bool = True,
+) -> np.ndarray:
+    """Fit float32 (h, w) ink into the `box` (`fit_to_box`) with its strokes redrawn `width` pixels wide, cropped
+    to the redrawn ink (or, without `crop`, in the frame it was given).
 
     Works at STROKE_OVERSAMPLING times the resolution: the ink is eroded or dilated by the distance
     transform to the target width, then averaged down, which anti-aliases the edges.
     """
-    fine = fit_to_box(cropped, DIGIT_BOX * STROKE_OVERSAMPLING)
+    fine = fit_to_box(cropped, box * STROKE_OVERSAMPLING, keep_aspect)
     restroked = restroke(np.pad(fine > 0.5, STROKE_OVERSAMPLING), width * STROKE_OVERSAMPLING)
     if not restroked.any():
-        return fit_to_box(cropped, DIGIT_BOX)
-    return fit_to_box(crop_to_ink(restroked).astype(np.float32), DIGIT_BOX)
+        return fit_to_box(cropped, box, keep_aspect)
+    framed = crop_to_ink(restroked) if crop else restroked[STROKE_OVERSAMPLING:-STROKE_OVERSAMPLING,
+                                                           STROKE_OVERSAMPLING:-STROKE_OVERSAMPLING]  # fmt: skip
+    return fit_to_box(framed.astype(np.float32), box, keep_aspect)
 
 
 def restroke(ink: np.ndarray, width: float) -> np.ndarray:
@@ -192,6 +221,15 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     com_row, com_col = ndimage.center_of_mass(digit)
     top = int(np.clip(round(CENTRE_OF_MASS[0] - com_row), 0, IMAGE_SIZE - height))
     left = int(np.clip(round(CENTRE_OF_MASS[1] - com_col), 0, IMAGE_SIZE - width))
+    image = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+    image[top : top + height, left : left + width] = digit
+    return image
+
+
+def centre_box(digit: np.ndarray) -> np.ndarray:
+    """Place float32 (h, w), h, w <= 28, in the middle of a 28x28 image by its box (no centre of mass)."""
+    height, width = digit.shape
+    top, left = (IMAGE_SIZE - height) // 2, (IMAGE_SIZE - width) // 2
     image = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
     image[top : top + height, left : left + width] = digit
     return image

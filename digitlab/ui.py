@@ -293,12 +293,25 @@ def show_student_result(prompt: int, probabilities: np.ndarray) -> None:
             )
 
 
-def show_prediction_summary(probabilities: np.ndarray) -> None:
-    """A compact prediction for a grid of models."""
-    st.markdown(charts.prediction_html(probabilities, compact=True), unsafe_allow_html=True)
+def show_prediction_summary(probabilities: np.ndarray, lead: str = "") -> None:
+    """A compact prediction for a grid of models, after `lead` (Markdown) when given."""
+    st.markdown(f"{lead} {charts.prediction_html(probabilities, compact=True)}".strip(), unsafe_allow_html=True)
 
 
-def show_image(image: np.ndarray, caption: str, width: int = 140) -> None:
+def show_reading(title: str, image: np.ndarray | None, probabilities: np.ndarray, caption: str, key: str) -> None:
+    """One way of reading the drawing, in a bordered card: its title, the model input float32 (28, 28) (None:
+    nothing was read), the answer with its confidence, and what this way does."""
+    with st.container(border=True, key=key):
+        st.markdown(f"**{title}**")
+        if image is None or np.isnan(probabilities).any():
+            st.markdown("Nothing left to read: the canvas counts as empty.")
+        else:
+            show_image(image, None, width=140)
+            show_prediction_summary(probabilities)
+        st.caption(caption)
+
+
+def show_image(image: np.ndarray, caption: str | None, width: int = 140) -> None:
     """A small float image in [0, 1], enlarged with hard pixel edges so the pixels stay visible."""
     factor = max(1, width // max(image.shape))
     st.image(enlarge(image, factor), caption=caption, width=width, clamp=True)
@@ -327,11 +340,16 @@ def explain_no_convolutions(missing: str) -> None:
         "Pick a CNN in the sidebar to see this page.",
         icon=":material/info:",
     )
-    try:
-        st.page_link("pages/3_Filters.py", label="Filters: its first-layer weights", icon=":material/filter_alt:")
-    except StreamlitAPIException:  # the page runs on its own (AppTest): no other pages to link to
-        st.markdown("Open **Filters** in the sidebar.")
+    page_link("pages/3_Filters.py", "Filters: its first-layer weights", ":material/filter_alt:", "Filters")
     st.stop()
+
+
+def page_link(path: str, label: str, icon: str, title: str) -> None:
+    """A link to another page of the app; where this page runs on its own (AppTest), a pointer to the sidebar."""
+    try:
+        st.page_link(path, label=label, icon=icon)
+    except StreamlitAPIException:  # no navigation, so no other pages to link to
+        st.markdown(f"Open **{title}** in the sidebar.")
 
 
 # --- Inside the network: the input image ------------------------------------------------------------------------

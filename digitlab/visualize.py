@@ -25,6 +25,15 @@ BLUE_WHITE_RED = np.array(
     [[5, 48, 97], [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240], [247, 247, 247],
      [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31]], dtype=np.float32,
 )  # fmt: skip
+# Saliency, from none to the most (ColorBrewer YlOrRd), laid over the drawing.
+HEAT = np.array(
+    [[255, 255, 204], [255, 237, 160], [254, 217, 118], [254, 178, 76], [253, 141, 60], [252, 78, 42],
+     [227, 26, 28], [189, 0, 38], [128, 0, 38]], dtype=np.float32,
+)  # fmt: skip
+GREYS = np.array([[0, 0, 0], [255, 255, 255]], dtype=np.float32)
+# Under a saliency map the drawing is grey ink on white, this dark at full ink, and the map this opaque at its top.
+UNDERLAY_INK = 0.6
+OVERLAY_OPACITY = 0.8
 # A stand-out colour for outlines and highlights (the app's accent).
 HIGHLIGHT_RGB = hex_to_rgb(ACCENT)
 BACKGROUND_RGB = (255, 255, 255)
@@ -257,3 +266,31 @@ def weight_image_grid(weights: np.ndarray, labels: list[str], columns: int = 8, 
     tiles = [enlarge_to(colourise(weight, low, high, BLUE_WHITE_RED), cell) for weight in weights]
     grid = tile_images(tiles, labels, columns)
     return beside(grid, colour_bar(low, high, BLUE_WHITE_RED, min(grid.shape[0] - 2 * LABEL_SIZE, 360), "weight"))
+
+
+def saliency_picture(image: np.ndarray, saliency: np.ndarray, high: float, size: int, title: str) -> np.ndarray:
+    """The drawing float (28, 28) in [0, 1] in grey ink on white, with float (28, 28) saliency laid over it in
+    HEAT colours, more opaque the higher (`high` and above: the darkest, most opaque), about `size` px, beside
+    its colour bar titled `title` -> uint8 RGB."""
+    high = high if high > 0 else 1.0
+    share = np.clip(np.asarray(saliency, dtype=np.float32) / high, 0.0, 1.0)[..., None]
+    paper = np.repeat(255.0 * (1.0 - UNDERLAY_INK * np.asarray(image, dtype=np.float32))[..., None], 3, axis=-1)
+    heat = colourise(share[..., 0], 0.0, 1.0, HEAT).astype(np.float32)
+    opacity = OVERLAY_OPACITY * share
+    picture = enlarge_to(np.rint(paper * (1 - opacity) + heat * opacity).astype(np.uint8), size)
+    return beside(picture, colour_bar(0.0, high, HEAT, picture.shape[0] - 2 * LABEL_SIZE, title))
+
+
+def contribution_picture(contributions: np.ndarray, size: int, title: str) -> np.ndarray:
+    """Signed float (28, 28) per-pixel contributions on the blue-white-red scale centred at zero (red for, blue
+    against), about `size` px, beside its colour bar -> uint8 RGB."""
+    low, high = value_range(contributions, centred=True)
+    picture = map_image(contributions, low, high, size, BLUE_WHITE_RED)
+    return beside(picture, colour_bar(low, high, BLUE_WHITE_RED, picture.shape[0] - 2 * LABEL_SIZE, title))
+
+
+def digit_grid(images: np.ndarray, labels: list[str], columns: int = 8, cell: int = 84) -> np.ndarray:
+    """float (n, 28, 28) digits in [0, 1], white on black as the model reads them, each with its label above, in
+    a grid -> uint8 RGB."""
+    tiles = [enlarge_to(colourise(image, 0.0, 1.0, GREYS), cell) for image in images]
+    return tile_images(tiles, labels, columns)

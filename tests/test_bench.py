@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from bench import __main__ as bench_main
+from bench import explanations
 from bench.report import Row, format_ms, markdown_table, percentiles
 from bench.tutorial import tutorial_to_mnist
 from digitlab.config import ROOT_DIR
@@ -71,13 +72,28 @@ def test_quick_benchmark_without_browser_writes_a_table(tmp_path):
     text = bench_main.main(["--quick", "--no-browser", "--output", str(output)])
     assert output.read_text() == text
     assert "| Part | Measure | DigitLab | Tutorial |" in text
-    for part in ("1. One drawing, in process", "4. Memory (in process)"):
+    for part in ("1. One drawing, in process", "4. Memory (in process)", "8. Explain page"):
         assert part in text
     # Without MNIST (a fresh clone on a machine that never had it) the accuracy part says it was skipped.
     assert ("6. Accuracy" in text) == (has_mnist()) and ("MNIST accuracy skipped" in text) == (not has_mnist())
     assert "Browser parts skipped" in text
     # The tutorial path is timed on its own stack, and on DigitLab's backend beside it.
     assert "(tutorial on tensorflow)" in text and "tutorial path on DigitLab's backend" in text
+
+
+def test_explain_rows_report_the_page_time_the_index_size_and_what_the_explanations_say():
+    times = explanations.PageTimes(explain_ms=[80.0, 120.0], draw_ms=[20.0, 30.0])
+    explained = explanations.Agreement([True, False], [True, True], [False, False], [True, True])
+    notes: list[str] = []
+    rows = bench_main.explain_rows(times, explained, {"digitlab": 500_000, "mlp": 600_000}, [0.5, 0.7], notes)
+    assert rows[0].passed and "≤ 200 ms" in rows[0].target
+    assert rows[3].digitlab == "1.1 MB" and rows[3].passed
+    shares = ["50.0% (1 of 2)", "100.0% (2 of 2)", "0.0% (0 of 2)", "100.0% (2 of 2)"]
+    assert [row.digitlab for row in rows[4:]] == shares
+    slow = explanations.PageTimes(explain_ms=[150.0, 250.0], draw_ms=[20.0])
+    without_data = bench_main.explain_rows(slow, None, {}, [0.5], notes)
+    assert not without_data[0].passed and not without_data[3].passed and len(without_data) == 4
+    assert "skipped" in notes[-1]
 
 
 def test_tutorial_stack_failure_says_what_failed(canvas_factory):

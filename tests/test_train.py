@@ -9,6 +9,7 @@ import train
 from digitlab import catalog, config
 from digitlab.catalog import BUNDLED
 from digitlab.model import load_model, predict_proba
+from digitlab.neighbours import describe_index
 from digitlab.provenance import file_sha256
 from digitlab.training.bundled import FINE_TUNE, load_handwriting
 from digitlab.training.settings import TrainSettings
@@ -29,6 +30,7 @@ def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tiny_handwrit
         "evaluation.npz",
         "evaluation.json",
         "samples.npz",
+        "digitlab_cnn.neighbours.npz",
     }
     model = load_model(output / "digitlab_cnn.keras")
     metadata = json.loads((output / "metadata.json").read_text())
@@ -37,6 +39,7 @@ def test_smoke_training_writes_model_and_metadata(synthetic_mnist, tiny_handwrit
     assert metadata["settings"]["restroke_pens"] == [0.1, 0.3] and metadata["settings"]["template_pens"] == [0.2, 0.35]
     assert metadata["data"]["sha256"] == file_sha256(synthetic_mnist)
     assert metadata["model_sha256"] == file_sha256(output / "digitlab_cnn.keras")
+    assert describe_index(output / "digitlab_cnn.keras").startswith("current")
     assert {"conv_1", "pool_1", "conv_2"} <= {layer["name"] for layer in metadata["architecture"]}
     assert metadata["temperature"] > 0
     assert model.get_layer("temperature").scale == pytest.approx(1 / metadata["temperature"], rel=1e-3)

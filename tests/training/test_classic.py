@@ -10,6 +10,7 @@ import train
 from digitlab.catalog import ARCHITECTURES, BASELINE, CLASSICS, model_files
 from digitlab.evaluate import load_artifacts
 from digitlab.model import build_model, load_model, predict_proba
+from digitlab.neighbours import describe_index
 from digitlab.provenance import file_sha256
 from digitlab.training.classic import RECIPES, describe_recipes
 
@@ -109,7 +110,7 @@ def test_every_architecture_has_a_help_line():
 
 
 @pytest.mark.parametrize("name", list(RECIPES))
-def test_smoke_training_writes_model_metadata_and_evaluation(trained_zoo, synthetic_mnist, name):
+def test_smoke_training_writes_model_metadata_evaluation_and_index(trained_zoo, synthetic_mnist, name):
     files = model_files(name, trained_zoo)
     metadata = json.loads(files.metadata.read_text())
     model = load_model(files.model)
@@ -126,6 +127,8 @@ def test_smoke_training_writes_model_metadata_and_evaluation(trained_zoo, synthe
     assert metadata["test_accuracy"] == pytest.approx(np.mean(predict_proba(model, x_test).argmax(axis=1) == y_test))
     evaluation = load_artifacts(files.evaluation, files.evaluation_summary)
     assert evaluation.summary["model_sha256"] == metadata["model_sha256"]
+    # So does its nearest-digit index.
+    assert describe_index(files.model).startswith("current")
 
 
 def test_saved_models_carry_no_optimizer_state(trained_zoo):
