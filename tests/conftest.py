@@ -20,7 +20,6 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 from streamlit.testing.v1 import AppTest
 
-import train
 from bench import browser
 from digitlab import config
 from digitlab.catalog import CLASSICS
@@ -173,6 +172,10 @@ def synthetic_mnist(tmp_path_factory):
 @pytest.fixture(scope="session")
 def trained_zoo(tmp_path_factory, synthetic_mnist):
     """A model folder whose zoo/ holds every classic network after one epoch on 400 synthetic digits."""
+    # Imported here, not at the top: train.py picks TensorFlow for the process if it is imported before Keras,
+    # and the app's tests must run on the JAX backend it serves on.
+    import train
+
     model_dir = tmp_path_factory.mktemp("models")
     for name in CLASSICS:
         argv = ["--arch", name, "--data", str(synthetic_mnist), "--epochs", "1", "--output-dir", str(model_dir)]

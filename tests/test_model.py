@@ -125,3 +125,7 @@ def test_readings_of_an_empty_canvas_get_a_row_of_nan(tiny_model):
     assert np.isnan(probabilities[[0, 2]]).all()
     np.testing.assert_allclose(probabilities[1], predict_proba(tiny_model, steps.image[None])[0])
     assert predict_readings(partial(predict_proba, tiny_model), []).shape == (0, 10)
+
+
+def test_the_tests_run_on_the_backend_the_app_serves_on():
+    assert keras.backend.backend() == "jax"
