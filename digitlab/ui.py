@@ -58,6 +58,7 @@ def _close_pyplot_figures() -> None:
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
 
+
 # --- Cached loaders ---------------------------------------------------------------------------------------------
 
 
