@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from digitlab import charts, ui
-from digitlab.config import DIGIT_BOX, STATE_IMAGE
+from digitlab.config import DIGIT_BOX, STATE_IMAGE, STATE_IMAGE_SOURCE
 from digitlab.model import predict_proba
 from digitlab.reading import read_drawing
 
@@ -29,6 +29,7 @@ def live_drawing(model) -> None:
 
     steps = read_drawing(image_data, json_data)
     st.session_state[STATE_IMAGE] = None if steps is None or steps.is_too_small else steps.image
+    st.session_state[STATE_IMAGE_SOURCE] = None
     with result_column:
         if steps is None:
             st.info("The canvas is empty: draw a digit to see what the network thinks it is.", icon=":material/draw:")

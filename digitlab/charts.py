@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import io
+from collections.abc import Sequence
+
 import altair as alt
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 from digitlab.config import ACCENT, CONFIDENT_THRESHOLD, MUTED, TEXT_COLOUR
+
+# The ink of a drawing redrawn on a page, and every how-many-th point of a stroke it is drawn through.
+INK_COLOUR = "#374151"
+STROKE_POINT_STEP = 2
 
 # Large, projector-readable type for the prediction, injected once per page.
 PAGE_CSS = f"""
@@ -17,6 +26,12 @@ PAGE_CSS = f"""
 .guess {{font-size: 1rem; opacity: 0.7;}}
 .compare-digit {{font-size: 3.5rem; font-weight: 800; line-height: 1; color: {ACCENT};}}
 .compare-unsure {{font-size: 2rem; font-weight: 700; line-height: 1.2;}}
+.number {{font-size: clamp(3rem, 11vw, 7rem); font-weight: 800; line-height: 1; color: {ACCENT};
+  font-variant-numeric: tabular-nums; overflow-wrap: anywhere;}}
+.number .unsure {{color: {MUTED};}}
+.number .group {{margin-left: 0.3em;}}
+.number-summary {{font-size: 1.2rem; opacity: 0.8; margin-top: 0.4rem;}}
+.number-drawing svg {{width: 100%; height: auto; display: block;}}
 </style>
 """
 
@@ -44,6 +59,88 @@ def prediction_html(probabilities: np.ndarray, compact: bool = False) -> str:
             f"<div class='guess'>best guess {digit}, only {confidence:.0%} confident</div>"
         )
     return sure if is_confident(probabilities) else unsure
+
+
+def number_html(digits: Sequence[int | None], group: int = 3) -> str:
+    """The number in large type, "?" for a piece that is not a confident digit; a number of more than four pieces
+    is set in groups of `group` from the right, as a thousands separator would."""
+    spans = []
+    for index, digit in enumerate(digits):
+        classes = ["unsure"] if digit is None else []
+        if len(digits) > 4 and index and (len(digits) - index) % group == 0:
+            classes.append("group")
+        text = "?" if digit is None else str(digit)
+        spans.append(f"<span class='{' '.join(classes)}'>{text}</span>" if classes else text)
+    return f"<div class='number'>{''.join(spans)}</div>"
+
+
+# Canvas pixels of room above each box of `number_svg` for its digit, and below it for its confidence.
+LABEL_ROOM = (46, 34)
+
+
+def number_svg(
+    shape: tuple[int, int],
+    boxes: Sequence[tuple[int, int, int, int]],
+    digits: Sequence[int | None],
+    confidences: Sequence[float],
+    strokes: Sequence = (),
+    picture: np.ndarray | None = None,
+    selected: int | None = None,
+) -> str:
+    """The drawing of a canvas of `shape` (height, width) with a box round each piece of the number, its digit above
+    (or "?") and its confidence (or "not sure") below: an SVG in canvas pixels. The drawing is its strokes (each with
+    float (n, 2) `.points` and a `.width`), or, without them, its uint8 (H, W, 4) `picture`; the `selected` piece's
+    box is drawn heavier."""
+    height, width = shape
+    above, below = LABEL_ROOM
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 {-above} {width} {height + above + below}' "
+        "role='img' aria-label='Your number with a box round each digit'>",
+        f"<rect x='0' y='0' width='{width}' height='{height}' fill='white' stroke='{MUTED}' stroke-width='1'/>",
+    ]
+    if picture is not None and not strokes:
+        parts.append(f"<image href='{png_data_url(picture)}' x='0' y='0' width='{width}' height='{height}'/>")
+    parts += [_stroke_path(stroke) for stroke in strokes]
+    for index, piece in enumerate(zip(boxes, digits, confidences, strict=True)):
+        parts += _piece_marks(*piece, shape, is_selected=index == selected)
+    return "<div class='number-drawing'>" + "".join(parts) + "</svg></div>"
+
+
+def _stroke_path(stroke) -> str:
+    """One stroke as an SVG path through every STROKE_POINT_STEP-th point of it and its end."""
+    points = np.asarray(stroke.points)
+    through = np.vstack([points[::STROKE_POINT_STEP], points[-1:]])
+    path = " L ".join(f"{x:.1f} {y:.1f}" for x, y in through.tolist())
+    return (
+        f"<path d='M {path}' fill='none' stroke='{INK_COLOUR}' stroke-width='{stroke.width:.1f}' "
+        "stroke-linecap='round' stroke-linejoin='round'/>"
+    )
+
+
+def _piece_marks(
+    box: tuple[int, int, int, int], digit: int | None, confidence: float, shape: tuple[int, int], is_selected: bool
+) -> list[str]:
+    """A piece's box, its digit (or "?") above it and its confidence (or "not sure") below it, as SVG elements."""
+    left, top, right, bottom = box
+    above, below = LABEL_ROOM
+    colour = MUTED if digit is None else ACCENT
+    dash = " stroke-dasharray='10 6'" if digit is None else ""
+    middle = (left + right) / 2
+    return [
+        f"<rect x='{left}' y='{top}' width='{right - left}' height='{bottom - top}' rx='6' fill='none' "
+        f"stroke='{colour}' stroke-width='{6 if is_selected else 3}'{dash}/>",
+        f"<text x='{middle}' y='{max(top - 8, 36 - above)}' text-anchor='middle' font-size='40' font-weight='800' "
+        f"fill='{colour}'>{'?' if digit is None else digit}</text>",
+        f"<text x='{middle}' y='{min(bottom + 26, shape[0] + below - 6)}' text-anchor='middle' font-size='22' "
+        f"fill='{TEXT_COLOUR}'>{'not sure' if digit is None else f'{confidence:.0%}'}</text>",
+    ]
+
+
+def png_data_url(picture: np.ndarray) -> str:
+    """uint8 (H, W, C) -> a data: URL of its PNG."""
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def probability_chart(probabilities: np.ndarray, label_size: int = 16, height: int = 220) -> dict:

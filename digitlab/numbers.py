@@ -7,7 +7,10 @@ digit before (the foot of a 1 under the bar of a 7), so a small overlap joins tw
 do not stand on one line, as a number's digits do (the stem of a 4 drawn in two strokes reaches lower than the
 rest). Where the strokes cannot be read, the picture's connected components are joined by the same rules. Each
 piece is prepared by the draw page's own path (`digitlab.reading`), and the model reads them all in one batch. A
-piece that is not a confident digit gives None, never a confident wrong digit.
+piece that is not a confident digit gives None, never a confident wrong digit; so does a piece whose strokes only
+touch and would each read as a confident digit, side by side on one line: two digits written too close (the model
+may well read two touching 0s as one wide 0). A piece of the picture has no strokes: one wider than tall is cut
+where it is thinnest instead.
 """
 
 from __future__ import annotations
@@ -41,19 +44,31 @@ Box = tuple[int, int, int, int]  # (left, top, right, bottom) in canvas pixels, 
 
 
 @dataclass(frozen=True)
+class Piece:
+    """A piece of the number as found on the canvas: its ink's box and its prepared steps; where it may be two digits
+    that touch (strokes that only touch, side by side on one line), the prepared steps of each side too."""
+
+    box: Box
+    steps: Preprocessed
+    sides: tuple[Preprocessed, ...] = ()
+
+
+@dataclass(frozen=True)
 class NumberReading:
     """A number read from the canvas: one entry per piece of it, left to right.
 
     digits: 0-9, or None for a piece that is not a confident digit; confidences: the model's probability of its
     best digit for each piece, in [0, 1]; boxes: each piece's ink in canvas pixels; marks: True for a piece too
-    small beside the others to be a digit; steps: each piece's prepared steps (`.image` is the model's input,
-    float32 (28, 28) in [0, 1]); probabilities: float32 (N, 10).
+    small beside the others to be a digit; touching: True for a piece that reads as digits written so close that
+    they touch; steps: each piece's prepared steps (`.image` is the model's input, float32 (28, 28) in [0, 1]);
+    probabilities: float32 (N, 10).
     """
 
     digits: list[int | None]
     confidences: list[float]
     boxes: list[Box]
     marks: list[bool]
+    touching: list[bool]
     steps: list[Preprocessed]
     probabilities: np.ndarray
 
@@ -76,40 +91,65 @@ def read_number(image_data: np.ndarray | None, json_data: Mapping | None, model=
         json_data: the canvas's fabric.js JSON (strokes in canvas pixels, any canvas size), or None.
         model: the Keras model that reads the digits; the bundled model, loaded once, when None.
     """
-    boxes, steps = split_number(image_data, json_data)
+    pieces = split_number(image_data, json_data)
+    steps = [piece.steps for piece in pieces] + [side for piece in pieces for side in piece.sides]
     probabilities = np.zeros((0, NUM_CLASSES), np.float32)
     if steps:
         probabilities = predict_pieces(bundled_model() if model is None else model, steps)
-    return number_reading(boxes, steps, probabilities)
+    return number_reading(pieces, probabilities)
 
 
-def split_number(image_data: np.ndarray | None, json_data: Mapping | None) -> tuple[list[Box], list[Preprocessed]]:
-    """What the canvas returned -> the pieces of the number, left to right: their boxes and prepared steps. From the
-    strokes where they can be read, else from the picture (as `digitlab.reading.read_drawing` chooses)."""
+def split_number(image_data: np.ndarray | None, json_data: Mapping | None) -> list[Piece]:
+    """What the canvas returned -> the pieces of the number, left to right: from the strokes where they can be
+    read, else from the picture (as `digitlab.reading.read_drawing` chooses)."""
     strokes = canvas_strokes(json_data)
     if strokes:
-        pen = max(stroke.width for stroke in strokes)
-        groups = join_parts([ink_box([stroke]) for stroke in strokes], partial_touching(strokes), pen)
-        pieces = [[strokes[index] for index in group] for group in groups]
-        return [ink_box(piece) for piece in pieces], [read_piece(piece) for piece in pieces]
-    return split_picture(image_data) if image_data is not None else ([], [])
+        return stroke_pieces(strokes)
+    return picture_pieces(image_data) if image_data is not None else []
 
 
-def split_picture(image_data: np.ndarray) -> tuple[list[Box], list[Preprocessed]]:
+def stroke_pieces(strokes: Sequence[Stroke]) -> list[Piece]:
+    """The canvas's strokes -> the pieces they form (see `join_parts`), each read as the draw page reads strokes."""
+    boxes, pen = [ink_box([stroke]) for stroke in strokes], max(stroke.width for stroke in strokes)
+    apart = join_parts(boxes, lambda first, second: False, pen)  # as if no two strokes touched
+    pieces = []
+    for group in join_parts(boxes, partial_touching(strokes), pen):
+        sides = [[strokes[index] for index in side] for side in apart if set(side) <= set(group)]
+        chosen = [strokes[index] for index in group]
+        level = len(sides) > 1 and all(is_level(ink_box(a), ink_box(b)) for a, b in itertools.pairwise(sides))
+        pieces.append(Piece(ink_box(chosen), read_piece(chosen), tuple(map(read_piece, sides)) if level else ()))
+    return pieces
+
+
+def picture_pieces(image_data: np.ndarray) -> list[Piece]:
     """The picture's pieces: its connected components joined as `join_parts` joins strokes (they never touch; the
-    pen's width is measured from the ink).
-    Each piece's ink alone is prepared as the draw page prepares a picture (`preprocess_ink`), the ink found once
-    for the whole canvas, so that every piece shares its background."""
+    pen's width is measured from the ink). Each piece's ink alone is prepared as the draw page prepares a picture
+    (`preprocess_ink`), the ink found once for the whole canvas, so that every piece shares its background."""
     ink = ink_intensity(image_data)
     labels, _ = ndimage.label(ink > 0, structure=np.ones((3, 3)))
     parts = [(cols.start, rows.start, cols.stop, rows.stop) for rows, cols in ndimage.find_objects(labels)]
-    boxes, steps = [], []
+    pieces = []
     for group in join_parts(parts, lambda first, second: False, stroke_width(ink)):
         left, top, right, bottom = _union([parts[index] for index in group])
         own = np.isin(labels[top:bottom, left:right], [index + 1 for index in group])
-        boxes.append((left, top, right, bottom))
-        steps.append(preprocess_ink(np.where(own, ink[top:bottom, left:right], 0.0).astype(np.float32)))
-    return boxes, steps
+        alone = np.where(own, ink[top:bottom, left:right], 0.0).astype(np.float32)
+        pieces.append(Piece((left, top, right, bottom), preprocess_ink(alone), picture_sides(alone)))
+    return pieces
+
+
+def picture_sides(ink: np.ndarray) -> tuple[Preprocessed, ...]:
+    """The two sides of a piece of the picture, float32 (h, w) ink, that is wider than tall: it cut at its thinnest
+    column in its middle half, where two digits that touch would meet, each side prepared; () for a narrower piece
+    or sides that do not stand on one line."""
+    height, width = ink.shape
+    if width <= height:
+        return ()
+    cut = width // 4 + int(np.argmin(ink[:, width // 4 : width - width // 4].sum(axis=0)))
+    halves = ink[:, :cut], ink[:, cut:]
+    rows = [np.flatnonzero(half.any(axis=1)) for half in halves]
+    if any(row.size == 0 for row in rows) or not is_level(*[(0, row[0], 1, row[-1] + 1) for row in rows]):
+        return ()
+    return tuple(preprocess_ink(half) for half in halves)
 
 
 def join_parts(boxes: Sequence[Box], touching: Callable[[int, int], bool], reach: float) -> list[list[int]]:
@@ -221,17 +261,25 @@ def predict_pieces(model, steps: Sequence[Preprocessed]) -> np.ndarray:
     return predict_proba(model, images)[: len(steps)]
 
 
-def number_reading(boxes: list[Box], steps: list[Preprocessed], probabilities: np.ndarray) -> NumberReading:
-    """The pieces and the model's probabilities float (N, 10) -> the reading: a piece is a digit only when the
-    model is confident of it and it is not a mark."""
-    heights = np.array([bottom - top for _, top, _, bottom in boxes], dtype=float)
-    marks = (heights < MARK_HEIGHT_SHARE * heights.max()).tolist() if boxes else []
-    best, confidences = probabilities.argmax(axis=1), probabilities.max(axis=1)
+def number_reading(pieces: Sequence[Piece], probabilities: np.ndarray) -> NumberReading:
+    """The pieces and the model's probabilities float (N + S, 10) of each of them, then of each of their sides ->
+    the reading. A piece is a digit only when the model is confident of it, it is not a mark, and its sides do not
+    each read as a confident digit."""
+    heights = np.array([piece.box[3] - piece.box[1] for piece in pieces], dtype=float)
+    marks = (heights < MARK_HEIGHT_SHARE * heights.max()).tolist() if pieces else []
+    rows, touching, start = probabilities[: len(pieces)], [], len(pieces)
+    for piece in pieces:
+        sides = probabilities[start : start + len(piece.sides)]
+        start += len(piece.sides)
+        touching.append(bool(piece.sides) and bool((sides.max(axis=1) >= CONFIDENT_THRESHOLD).all()))
     digits = [
-        int(digit) if confidence >= CONFIDENT_THRESHOLD and not mark else None
-        for digit, confidence, mark in zip(best, confidences, marks, strict=True)
+        int(row.argmax()) if row.max() >= CONFIDENT_THRESHOLD and not mark and not touches else None
+        for row, mark, touches in zip(rows, marks, touching, strict=True)
     ]
-    return NumberReading(digits, confidences.tolist(), boxes, marks, steps, probabilities)
+    return NumberReading(
+        digits, rows.max(axis=1).tolist(), [piece.box for piece in pieces], marks, touching,
+        [piece.steps for piece in pieces], rows,
+    )  # fmt: skip
 
 
 @functools.cache
