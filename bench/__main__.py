@@ -174,7 +174,8 @@ def finish(
     rows.sort(key=lambda row: int(row.part.split(".")[0]))  # part order; the memory growth is measured late
     durations["total"] = time.perf_counter() - started
     notes.append("Run time: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in durations.items()) + ".")
-    table = markdown_table(rows, machine, "DigitLab benchmark (quick mode)" if args.quick else "DigitLab benchmark")
+    title = "DigitLab benchmark" + (": numbers" if args.numbers else "") + (" (quick mode)" if args.quick else "")
+    table = markdown_table(rows, machine, title)
     text = table + "\n" + "\n".join(f"- {note}" for note in notes) + "\n"
     print(text)
     if args.output:

@@ -234,31 +234,39 @@ def score_number(number: WrittenNumber, reading: NumberReading) -> tuple[int, in
     answers = [reading.digits[piece] if piece is not None else None for piece in matches]
     right = sum(answer == label for answer, label in zip(answers, number.labels, strict=True))
     wrong = sum(answer is not None and answer != label for answer, label in zip(answers, number.labels, strict=True))
-    unmatched = [box for box, piece in zip(number.boxes, matches, strict=True) if piece is None]
-    merged = [any(covers(piece, box) for piece in reading.boxes) for box in unmatched]
+    unmatched = [index for index, piece in enumerate(matches) if piece is None]
+    merged = [is_merged(index, number.boxes, reading.boxes) for index in unmatched]
     exact = list(reading.digits) == list(number.labels)
     wrong_count = reading.is_confident and len(reading.digits) != len(number.labels)
     return right, wrong, any(merged), not all(merged), exact, wrong_count
 
 
 def match_pieces(digit_boxes: Sequence[Box], piece_boxes: Sequence[Box]) -> list[int | None]:
-    """For each written digit, the piece read where it is (its box's intersection over union with the digit's at
-    least MATCH_IOU, which makes the match one to one), or None."""
+    """For each written digit, the piece read where it is (its box's intersection over union with the digit's more
+    than MATCH_IOU, which makes the match one to one), or None."""
     return [
-        next((index for index, piece in enumerate(piece_boxes) if iou(digit, piece) >= MATCH_IOU), None)
+        next((index for index, piece in enumerate(piece_boxes) if iou(digit, piece) > MATCH_IOU), None)
         for digit in digit_boxes
     ]
 
 
+def is_merged(index: int, digit_boxes: Sequence[Box], piece_boxes: Sequence[Box]) -> bool:
+    """True when the piece holding most of digit `index` also holds most of another digit: the two were read as
+    one piece (else the digit was split, or lost)."""
+    digit = digit_boxes[index]
+    holder = max(piece_boxes, key=lambda piece: _overlap(piece, digit), default=None)
+    return holder is not None and any(
+        _overlap(holder, other) >= 0.5 * _area(other) for other in digit_boxes[:index] + digit_boxes[index + 1 :]
+    )
+
+
 def iou(a: Box, b: Box) -> float:
-    inner = _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
+    inner = _overlap(a, b)
     return inner / (_area(a) + _area(b) - inner) if inner else 0.0
 
 
-def covers(piece: Box, digit: Box) -> bool:
-    """True when the piece's box holds most of the digit's: the digit went into a bigger piece."""
-    inner = _area((max(piece[0], digit[0]), max(piece[1], digit[1]), min(piece[2], digit[2]), min(piece[3], digit[3])))
-    return inner >= 0.5 * _area(digit)
+def _overlap(a: Box, b: Box) -> float:
+    return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
 
 
 def _area(box: Box) -> float:

@@ -26,9 +26,10 @@ PAGE_CSS = f"""
 .guess {{font-size: 1rem; opacity: 0.7;}}
 .compare-digit {{font-size: 3.5rem; font-weight: 800; line-height: 1; color: {ACCENT};}}
 .compare-unsure {{font-size: 2rem; font-weight: 700; line-height: 1.2;}}
-.number {{font-size: clamp(3rem, 11vw, 7rem); font-weight: 800; line-height: 1; color: {ACCENT};
-  font-variant-numeric: tabular-nums; overflow-wrap: anywhere;}}
-.number .unsure {{color: {MUTED};}}
+.number-box {{container-type: inline-size;}}
+.number {{font-weight: 800; line-height: 1.1; color: {ACCENT}; font-variant-numeric: tabular-nums;
+  white-space: nowrap;}}
+.number .not-sure {{color: {MUTED};}}
 .number .group {{margin-left: 0.3em;}}
 .number-summary {{font-size: 1.2rem; opacity: 0.8; margin-top: 0.4rem;}}
 .number-drawing svg {{width: 100%; height: auto; display: block;}}
@@ -62,20 +63,26 @@ def prediction_html(probabilities: np.ndarray, compact: bool = False) -> str:
 
 
 def number_html(digits: Sequence[int | None], group: int = 3) -> str:
-    """The number in large type, "?" for a piece that is not a confident digit; a number of more than four pieces
-    is set in groups of `group` from the right, as a thousands separator would."""
+    """The number in large type, as large as fits its column, "?" for a piece that is not a confident digit; a
+    number of more than four pieces is set in groups of `group` from the right, as a thousands separator would."""
     spans = []
     for index, digit in enumerate(digits):
-        classes = ["unsure"] if digit is None else []
+        classes = ["not-sure"] if digit is None else []
         if len(digits) > 4 and index and (len(digits) - index) % group == 0:
             classes.append("group")
         text = "?" if digit is None else str(digit)
         spans.append(f"<span class='{' '.join(classes)}'>{text}</span>" if classes else text)
-    return f"<div class='number'>{''.join(spans)}</div>"
+    # A bold digit is about 0.6 em wide, and a group's gap 0.3 em: the type fills the column's width at most.
+    ems = 0.6 * len(digits) + 0.3 * ((len(digits) - 1) // group if len(digits) > 4 else 0)
+    size = f"min(7rem, {100 / max(ems, 1):.1f}cqw)"
+    return f"<div class='number-box'><div class='number' style='font-size: {size}'>{''.join(spans)}</div></div>"
 
 
-# Canvas pixels of room above each box of `number_svg` for its digit, and below it for its confidence.
-LABEL_ROOM = (46, 34)
+# Canvas pixels of room above each box of `number_svg` for its digit, and below it for its confidence; blank canvas
+# kept either side of the ink, and the least width shown, as a multiple of the canvas's height.
+LABEL_ROOM = (54, 40)
+INK_MARGIN = 40
+LEAST_WIDTH = 2.0
 
 
 def number_svg(
@@ -88,15 +95,16 @@ def number_svg(
     selected: int | None = None,
 ) -> str:
     """The drawing of a canvas of `shape` (height, width) with a box round each piece of the number, its digit above
-    (or "?") and its confidence (or "not sure") below: an SVG in canvas pixels. The drawing is its strokes (each with
-    float (n, 2) `.points` and a `.width`), or, without them, its uint8 (H, W, 4) `picture`; the `selected` piece's
-    box is drawn heavier."""
+    (or "?") and its confidence (or "not sure") below: an SVG in canvas pixels, showing the part of the canvas that
+    holds the ink. The drawing is its strokes (each with float (n, 2) `.points` and a `.width`), or, without them,
+    its uint8 (H, W, 4) `picture`; the `selected` piece's box is drawn heavier."""
     height, width = shape
     above, below = LABEL_ROOM
+    left, right = _shown_columns(boxes, shape)
     parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 {-above} {width} {height + above + below}' "
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{left} {-above} {right - left} {height + above + below}' "
         "role='img' aria-label='Your number with a box round each digit'>",
-        f"<rect x='0' y='0' width='{width}' height='{height}' fill='white' stroke='{MUTED}' stroke-width='1'/>",
+        f"<rect x='{left}' y='0' width='{right - left}' height='{height}' fill='white' stroke='{MUTED}'/>",
     ]
     if picture is not None and not strokes:
         parts.append(f"<image href='{png_data_url(picture)}' x='0' y='0' width='{width}' height='{height}'/>")
@@ -104,6 +112,19 @@ def number_svg(
     for index, piece in enumerate(zip(boxes, digits, confidences, strict=True)):
         parts += _piece_marks(*piece, shape, is_selected=index == selected)
     return "<div class='number-drawing'>" + "".join(parts) + "</svg></div>"
+
+
+def _shown_columns(boxes: Sequence[tuple[int, int, int, int]], shape: tuple[int, int]) -> tuple[int, int]:
+    """(left, right) of the canvas shown: the ink with INK_MARGIN either side, at least LEAST_WIDTH times the
+    canvas's height wide, within the canvas."""
+    height, width = shape
+    if not boxes:
+        return 0, width
+    low, high = min(box[0] for box in boxes) - INK_MARGIN, max(box[2] for box in boxes) + INK_MARGIN
+    grow = max(LEAST_WIDTH * height - (high - low), 0) / 2
+    low, high = low - grow, high + grow
+    shift = max(0 - low, 0) - max(high - width, 0)
+    return int(max(low + shift, 0)), int(min(high + shift, width))
 
 
 def _stroke_path(stroke) -> str:
@@ -129,9 +150,9 @@ def _piece_marks(
     return [
         f"<rect x='{left}' y='{top}' width='{right - left}' height='{bottom - top}' rx='6' fill='none' "
         f"stroke='{colour}' stroke-width='{6 if is_selected else 3}'{dash}/>",
-        f"<text x='{middle}' y='{max(top - 8, 36 - above)}' text-anchor='middle' font-size='40' font-weight='800' "
+        f"<text x='{middle}' y='{max(top - 10, 44 - above)}' text-anchor='middle' font-size='48' font-weight='800' "
         f"fill='{colour}'>{'?' if digit is None else digit}</text>",
-        f"<text x='{middle}' y='{min(bottom + 26, shape[0] + below - 6)}' text-anchor='middle' font-size='22' "
+        f"<text x='{middle}' y='{min(bottom + 32, shape[0] + below - 8)}' text-anchor='middle' font-size='28' "
         f"fill='{TEXT_COLOUR}'>{'not sure' if digit is None else f'{confidence:.0%}'}</text>",
     ]
 

@@ -259,26 +259,31 @@ def show_prediction(probabilities: np.ndarray) -> None:
         st.markdown(charts.prediction_html(probabilities), unsafe_allow_html=True)
 
 
-def show_number(
-    reading, image_data: np.ndarray | None, json_data: dict | None, shape: tuple[int, int], selected: int | None
-) -> None:
-    """A number read from the canvas (a `numbers.NumberReading`): in large type, then the drawing with a box round
-    each piece, its answer and confidence; from the canvas's strokes, else its picture."""
+def show_number(reading) -> None:
+    """A number read from the canvas (a `numbers.NumberReading`) in large type, "?" for a piece that is not a
+    confident digit."""
     with st.container(key="number"):
         st.markdown(charts.number_html(reading.digits), unsafe_allow_html=True)
-    svg = charts.number_svg(shape, reading.boxes, reading.digits, reading.confidences,
-                            canvas_strokes(json_data) or (), image_data, selected)  # fmt: skip
+
+
+def show_number_drawing(
+    reading, image_data: np.ndarray | None, json_data: dict | None, shape: tuple[int, int], selected: int | None
+) -> None:
+    """The drawing of a number with a box round each piece, its answer and its confidence: drawn from the canvas's
+    strokes, else its picture; the `selected` piece's box heavier."""
+    strokes = canvas_strokes(json_data) or ()
+    svg = charts.number_svg(shape, reading.boxes, reading.digits, reading.confidences, strokes, image_data, selected)
     st.markdown(svg, unsafe_allow_html=True)
 
 
 def piece_picker(labels: list[str], key: str) -> int:
-    """Pick one of the pieces of a number, shown by `labels`; returns its index, remembered in session state under
-    `key` while the number has that many pieces."""
+    """Pick one of the pieces of a number, shown by `labels` (each different: the control tells its options apart by
+    their labels); returns its index, remembered in session state under `key` while the number has that many."""
     chosen = st.session_state.get(key)
     # Widgets lose their state on another page, so this one is re-seeded from the session-state key each run.
     st.session_state["_piece"] = chosen if isinstance(chosen, int) and 0 <= chosen < len(labels) else 0
     st.segmented_control(
-        "Look inside the network at", list(range(len(labels))), format_func=labels.__getitem__, required=True,
+        "Pick a digit", list(range(len(labels))), format_func=labels.__getitem__, required=True,
         key="_piece", on_change=_store_piece, args=(key,),
     )  # fmt: skip
     return st.session_state["_piece"]

@@ -34,41 +34,49 @@ def live_number(model) -> None:
         )
         return
 
-    # The digit to look inside the network with: the one picked, kept while the number has that many pieces.
-    labels = [f"{'?' if digit is None else digit}" for digit in reading.digits]
-    number_column, pick_column = st.columns([3, 2], gap="large")
+    number_column, drawing_column = st.columns(2, gap="medium", vertical_alignment="center")
+    st.subheader("Look inside the network")
+    pick_column, image_column, chart_column = st.columns([2, 1, 2], vertical_alignment="center")
     with pick_column:
+        labels = [f"{position}: {'?' if digit is None else digit}" for position, digit in enumerate(reading.digits, 1)]
         picked = ui.piece_picker(labels, STATE_NUMBER_PIECE)
     with number_column:
-        ui.show_number(reading, image_data, json_data, NUMBER_CANVAS_SHAPE, picked)
-        unsure = reading.digits.count(None)
-        if unsure:
-            st.warning(
-                f"Not sure about {unsure} of the {len(reading.digits)} pieces (marked ?). A piece may be two digits "
-                "that touch, a letter, a scribble or a mark too small beside the others: leave a little room "
-                "between digits, or undo and write that one again.",
-                icon=":material/help:",
-            )
-        else:
-            digits = "digit" if len(reading.digits) == 1 else "digits"
-            st.markdown(
-                f"<div class='number-summary'>{len(reading.digits)} {digits}, each read with confidence.</div>",
-                unsafe_allow_html=True,
-            )
+        ui.show_number(reading)
+        explain_reading(reading)
+    with drawing_column:
+        ui.show_number_drawing(reading, image_data, json_data, NUMBER_CANVAS_SHAPE, picked)
 
-    position = picked + 1
+    # The picked digit is the one the network pages show.
     st.session_state[STATE_IMAGE] = reading.steps[picked].image
     st.session_state[STATE_IMAGE_SOURCE] = (
-        f"Showing **digit {position} of your number** from the Write a number page. Pick another digit there and "
+        f"Showing **digit {picked + 1} of your number** from the Write a number page. Pick another digit there and "
         "this page follows."
     )
     with pick_column:
-        image_column, chart_column = st.columns([1, 2], vertical_alignment="center")
-        with image_column:
-            ui.show_image(reading.steps[picked].image, f"Digit {position}: the model's input (28×28)", width=140)
-        with chart_column:
-            st.vega_lite_chart(charts.probability_chart(reading.probabilities[picked], height=160), width="stretch")
+        st.caption("Its 28×28 input and the ten probabilities; the network pages show it too.")
         ui.page_link("pages/1_Feature_maps.py", "Feature maps: what each layer sees of it", ":material/layers:")
+    with image_column:
+        ui.show_image(reading.steps[picked].image, f"Digit {picked + 1}: the model's input", width=140)
+    with chart_column:
+        st.vega_lite_chart(charts.probability_chart(reading.probabilities[picked], height=150), width="stretch")
+
+
+def explain_reading(reading) -> None:
+    """How sure the reading is, and what to do about a piece that is not a confident digit."""
+    count = len(reading.digits)
+    unsure = reading.digits.count(None)
+    if not unsure:
+        st.markdown(
+            f"<div class='number-summary'>{count} digit{'s' if count > 1 else ''}, each read with confidence.</div>",
+            unsafe_allow_html=True,
+        )
+        return
+    why = "It may be a letter, a scribble or a digit the network cannot make out: undo it and write it again."
+    if any(reading.touching):
+        why = "Two digits seem to touch: leave a little room between them."
+    elif any(reading.marks):
+        why = "A mark much smaller than the digits (a dot, a dash) is not read as a digit."
+    st.warning(f"Not sure about {unsure} of the {count} pieces, marked ?. {why}", icon=":material/help:")
 
 
 live_number(ui.require_model())
