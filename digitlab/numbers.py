@@ -1,16 +1,17 @@
 """A whole number written on the canvas: split into pieces, each read as the draw page reads a digit.
 
-The canvas's strokes say exactly which ink belongs together. Strokes that touch form one piece, and so do strokes
-that overlap horizontally: a 4 or a 5 drawn in two strokes, or a 7 with a crossbar, stays one digit, and two digits
-that touch stay one piece, which the model does not read as a digit. Handwriting often reaches a little under the
-digit before (the foot of a 1 under the bar of a 7), so a small overlap joins two groups of strokes only where they
-do not stand on one line, as a number's digits do (the stem of a 4 drawn in two strokes reaches lower than the
-rest). Where the strokes cannot be read, the picture's connected components are joined by the same rules. Each
-piece is prepared by the draw page's own path (`digitlab.reading`), and the model reads them all in one batch. A
-piece that is not a confident digit gives None, never a confident wrong digit; so does a piece whose strokes only
-touch and would each read as a confident digit, side by side on one line: two digits written too close (the model
-may well read two touching 0s as one wide 0). A piece of the picture has no strokes: one wider than tall is cut
-where it is thinnest instead.
+The canvas's strokes say exactly which ink belongs together. Strokes that touch are one digit, and so are strokes
+that overlap horizontally by half the narrower one's width or more: a 4 or a 5 drawn in two strokes, a 7 with a
+crossbar. Handwriting often reaches a little under the digit before (the foot of a 1 under the bar of a 7), so parts
+that overlap less, or come within a pen's width of each other, are one digit only where they do not stand on one
+line as a number's digits do (the stem of an open 4 reaches lower than the rest). Where the strokes cannot be read,
+the picture's connected components are joined by the same rules. Each piece is prepared by the draw page's own
+path (`digitlab.reading`), and the model reads them all in one batch.
+
+A piece that is not a confident digit gives None, never a confident wrong digit. So does a piece whose strokes only
+touch and would each read as a confident digit, side by side on one line: two digits written too close, which the
+model may well read as one (two touching 0s as one wide 0). A piece of the picture has no strokes: one wider than
+tall is cut where it is thinnest instead.
 """
 
 from __future__ import annotations
