@@ -6,7 +6,7 @@ import streamlit as st
 
 from digitlab import charts, ui
 from digitlab.classroom import joining
-from digitlab.config import DIGIT_BOX, STATE_IMAGE
+from digitlab.config import DIGIT_BOX, STATE_IMAGE, STATE_IMAGE_SOURCE
 from digitlab.model import predict_proba
 from digitlab.reading import read_drawing
 
@@ -33,6 +33,7 @@ def live_drawing(model) -> None:
 
     steps = read_drawing(image_data, json_data)
     st.session_state[STATE_IMAGE] = None if steps is None or steps.is_too_small else steps.image
+    st.session_state[STATE_IMAGE_SOURCE] = None
     with result_column:
         if steps is None:
             st.info("The canvas is empty: draw a digit to see what the network thinks it is.", icon=":material/draw:")

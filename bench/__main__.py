@@ -3,6 +3,7 @@
 python -m bench                      # the full run, under ten minutes on a 2-core machine
 python -m bench --quick              # every part on tiny sizes: a smoke test of this code
 python -m bench --models             # every bundled model on the drawn digits: writes model/zoo/benchmark.json
+python -m bench --numbers            # only part 10: whole numbers on the Write a number page's canvas
 python -m bench --output bench/RESULTS.md --pendigits ../shared/data/pendigits/pendigits-orig.tra
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import explanations, inprocess, strokes
+from bench import explanations, inprocess, numbers, strokes
 from bench.report import (
     Row,
     format_p50_p95,
@@ -76,11 +77,12 @@ class Sizes:
     phone_rounds: int
     page_runs: int
     explained_limit: int | None
+    numbers_per_length: int
 
 
-FULL = Sizes(200, 20, 8, 3, 1000, None, 10, None, True, 20, 30, 60.0, 30, 3, 30, None)
+FULL = Sizes(200, 20, 8, 3, 1000, None, 10, None, True, 20, 30, 60.0, 30, 3, 30, None, 300)
 # The tutorial app is not started in quick mode: a second cold server would double the browser part.
-QUICK = Sizes(10, 2, 2, 1, 20, 200, 250, 20, False, 3, 2, 4.0, 2, 1, 2, 10)
+QUICK = Sizes(10, 2, 2, 1, 20, 200, 250, 20, False, 3, 2, 4.0, 2, 1, 2, 10, 2)
 # A class: every person draws a stroke this often.
 CLASS_INTERVAL_S = 2.0
 
@@ -99,6 +101,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "page's numbers), written to model/zoo/benchmark.json (--models-output)",
     )
     parser.add_argument("--models-output", type=Path, help="where --models writes its JSON")
+    parser.add_argument(
+        "--numbers",
+        action="store_true",
+        help="instead: only part 10, whole numbers written on the Write a number page's canvas and read with "
+        "read_number (what to rerun after retraining the model)",
+    )
     return parser.parse_args(argv)
 
 
@@ -117,6 +125,12 @@ def main(argv: list[str] | None = None) -> str:
     from digitlab.model import load_model
 
     model = load_model()
+    if args.numbers:
+        with timed(durations, "numbers"):
+            rows += numbers.number_rows(
+                numbers.measure_numbers(model, args.pendigits, sizes.numbers_per_length), args.pendigits, notes
+            )
+        return finish(args, rows, notes, durations, machine, started)
     canvases = inprocess.sample_canvases()
     with timed(durations, "in process"):
         latency = inprocess.measure_latency(model, canvases, sizes.latency_runs)
@@ -172,10 +186,26 @@ def main(argv: list[str] | None = None) -> str:
         times = explanations.page_times(canvases, sizes.page_runs)
         explained = explanations.agreement(model, args.pendigits, every, sizes.explained_limit)
         rows += explain_rows(times, explained, explanations.index_sizes(), latency.model, notes)
-    rows.sort(key=lambda row: row.part.split(".")[0])  # part order; the memory growth is measured late
+    with timed(durations, "numbers"):
+        run = numbers.measure_numbers(model, args.pendigits, sizes.numbers_per_length)
+        rows += numbers.number_rows(run, args.pendigits, notes)
+    return finish(args, rows, notes, durations, machine, started)
+
+
+def finish(
+    args: argparse.Namespace,
+    rows: list[Row],
+    notes: list[str],
+    durations: dict[str, float],
+    machine: str,
+    started: float,
+) -> str:
+    """Print the rows in part order with the notes and the run times; write them to --output too."""
+    rows.sort(key=lambda row: int(row.part.split(".")[0]))  # part order; the memory growth is measured late
     durations["total"] = time.perf_counter() - started
     notes.append("Run time: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in durations.items()) + ".")
-    table = markdown_table(rows, machine, "DigitLab benchmark (quick mode)" if args.quick else "DigitLab benchmark")
+    title = "DigitLab benchmark" + (": numbers" if args.numbers else "") + (" (quick mode)" if args.quick else "")
+    table = markdown_table(rows, machine, title)
     text = table + "\n" + "\n".join(f"- {note}" for note in notes) + "\n"
     print(text)
     if args.output:
@@ -419,7 +449,7 @@ def explain_rows(
     model_ms: list[float],
     notes: list[str],
 ) -> list[Row]:
-    """Part 8: the Explain page's server time beside the draw page's, what its explanations say on drawn digits,
+    """Part 9: the Explain page's server time beside the draw page's, what its explanations say on drawn digits,
     and its indexes' size."""
     part = "9. Explain page"
     explain_p50, explain_p95 = percentiles(times.explain_ms)

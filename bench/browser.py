@@ -126,13 +126,15 @@ def drawing_surface(page, timeout_ms: float = 60_000):
 
 
 def draw_stroke(page, points: Sequence[tuple[float, float]], steps: int = 6) -> None:
-    """Draw one stroke with the mouse through `points`, given in canvas pixels."""
-    box = drawing_surface(page).bounding_box()
-    x0, y0 = box["x"], box["y"]
-    page.mouse.move(x0 + points[0][0], y0 + points[0][1])
+    """Draw one stroke with the mouse through `points`, given in canvas pixels (a canvas shown smaller than it is,
+    to fit a narrow screen, is drawn on at its displayed size)."""
+    surface = drawing_surface(page)
+    box = surface.bounding_box()
+    x0, y0, scale = box["x"], box["y"], box["width"] / surface.evaluate("canvas => canvas.width")
+    page.mouse.move(x0 + points[0][0] * scale, y0 + points[0][1] * scale)
     page.mouse.down()
     for x, y in points[1:]:
-        page.mouse.move(x0 + x, y0 + y, steps=steps)
+        page.mouse.move(x0 + x * scale, y0 + y * scale, steps=steps)
     page.mouse.up()
 
 

@@ -7,7 +7,8 @@ import os
 # file runs unchanged on either (tests/test_model.py checks that both give the same probabilities).
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
+from digitlab.numbers import NumberReading, read_number  # noqa: E402  (Keras is imported on first use only)
 from digitlab.reading import read_drawing  # noqa: E402  (the backend is chosen before anything imports Keras)
 
 __version__ = "0.1.0"
-__all__ = ["read_drawing"]
+__all__ = ["NumberReading", "read_drawing", "read_number"]

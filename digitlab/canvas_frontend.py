@@ -1,9 +1,14 @@
-"""The drawing canvas's frontend, read from the installed streamlit-drawable-canvas and rid of its send delay.
+"""The drawing canvas's frontend, read from the installed streamlit-drawable-canvas, rid of its send delay and made
+to fit its column.
 
 streamlit-drawable-canvas 0.13 holds every stroke for a hard-coded 200 ms (a debounce) before sending it to
 Python, with no option to change it: most of our stroke-to-prediction budget. This module reads the installed
 build and sets that one delay to 0; `digitlab.ui` registers the result as a component that `st_canvas` uses.
 Nothing is copied into this repository: a build without the expected code is left alone, with a warning.
+
+A canvas wider than its column (the Write a number page's on a phone) would scroll sideways, hiding part of the
+drawing; FIT_CSS scales it down to the column instead, keeping its proportions. Its pixels stay what they are:
+fabric.js maps the pointer back to canvas pixels by the canvas's displayed size.
 """
 
 from __future__ import annotations
@@ -20,6 +25,18 @@ COMPONENT_NAME = "digitlab_canvas"
 # The markup that streamlit_drawable_canvas passes to its component (its frontend mounts into .canvas-root).
 CANVAS_HTML = '<div class="canvas-root"></div>'
 SEND_DELAY_MS = 0
+# The lower canvas sets the drawing's displayed size (its own width, at most the column's, and its proportions); the
+# canvases over it follow. The toolbar, hidden until the pointer is over the canvas, lets the pen through meanwhile:
+# on a canvas shown small it covers much of its top.
+FIT_CSS = """
+.dc-container, .dc-container .canvas-container {width: auto !important; height: auto !important; max-width: 100%;}
+.dc-container canvas.dc-canvas.lower-canvas {position: static !important; display: block; max-width: 100%;
+  height: auto !important;}
+.dc-container canvas.upper-canvas, .dc-container canvas.dc-background-canvas {width: 100% !important;
+  height: 100% !important;}
+.dc-toolbar {pointer-events: none;}
+.dc-root:hover > .dc-toolbar, .dc-toolbar:focus-within, .dc-toolbar[data-pinned="true"] {pointer-events: auto;}
+"""
 # In 0.13's minified build: `h.sender = Nh((c) => Ic(h, c), Bc)` ... `Bc = 200`. The sender line names the constant.
 _SENDER_CALL = re.compile(r"\.sender = \w+\(\((\w+)\) => \w+\(\w+, \1\), (\w+)\)")
 
@@ -56,4 +73,4 @@ def fast_canvas_assets(build_dir: Path | None = None) -> tuple[str, str] | None:
         )
         return None
     # A newline inside the CSS makes Streamlit read it as content, not as a file path (minified CSS has "/").
-    return js, "/* streamlit-drawable-canvas (MIT) */\n" + styles[0].read_text(encoding="utf-8")
+    return js, "/* streamlit-drawable-canvas (MIT) */\n" + styles[0].read_text(encoding="utf-8") + FIT_CSS

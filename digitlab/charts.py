@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import io
+from collections.abc import Sequence
+
 import altair as alt
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 from digitlab.config import ACCENT, CONFIDENT_THRESHOLD, MUTED, TEXT_COLOUR
+
+# The ink of a drawing redrawn on a page, and every how-many-th point of a stroke it is drawn through.
+INK_COLOUR = "#374151"
+STROKE_POINT_STEP = 2
 
 # Large, projector-readable type for the prediction, injected once per page.
 PAGE_CSS = f"""
@@ -17,6 +26,13 @@ PAGE_CSS = f"""
 .guess {{font-size: 1rem; opacity: 0.7;}}
 .compare-digit {{font-size: 3.5rem; font-weight: 800; line-height: 1; color: {ACCENT};}}
 .compare-unsure {{font-size: 2rem; font-weight: 700; line-height: 1.2;}}
+.number-box {{container-type: inline-size;}}
+.number {{font-weight: 800; line-height: 1.1; color: {ACCENT}; font-variant-numeric: tabular-nums;
+  white-space: nowrap;}}
+.number .not-sure {{color: {MUTED};}}
+.number .group {{margin-left: 0.3em;}}
+.number-summary {{font-size: 1.2rem; opacity: 0.8; margin-top: 0.4rem;}}
+.number-drawing svg {{width: 100%; height: auto; display: block;}}
 .join-address {{font-size: 1.45rem; font-weight: 700; font-family: monospace; overflow-wrap: anywhere;}}
 .prompt {{font-size: 2.4rem; font-weight: 800; line-height: 1.1; margin: 0.2rem 0;}}
 .prompt b {{color: {ACCENT}; font-size: 3.4rem;}}
@@ -30,6 +46,8 @@ PHONE_CSS = """
 .st-key-send button, .st-key-clear button, .st-key-clear .stButton {
   min-height: 3.4rem; width: 100%; font-size: 1.25rem;
 }
+/* Two lines whatever the note under the canvas says: the page must not move under a finger that draws. */
+.st-key-stroke_note {min-height: 3.2rem;}
 @media (max-width: 640px) {
   .block-container {padding-top: 2.5rem; padding-left: 1rem; padding-right: 1rem;}
   h1 {font-size: 1.8rem;}
@@ -61,6 +79,108 @@ def prediction_html(probabilities: np.ndarray, compact: bool = False) -> str:
             f"<div class='guess'>best guess {digit}, only {confidence:.0%} confident</div>"
         )
     return sure if is_confident(probabilities) else unsure
+
+
+def number_html(digits: Sequence[int | None], group: int = 3) -> str:
+    """The number in large type, as large as fits its column, "?" for a piece that is not a confident digit; a
+    number of more than four pieces is set in groups of `group` from the right, as a thousands separator would."""
+    spans = []
+    for index, digit in enumerate(digits):
+        classes = ["not-sure"] if digit is None else []
+        if len(digits) > 4 and index and (len(digits) - index) % group == 0:
+            classes.append("group")
+        text = "?" if digit is None else str(digit)
+        spans.append(f"<span class='{' '.join(classes)}'>{text}</span>" if classes else text)
+    # A bold digit is about 0.6 em wide, and a group's gap 0.3 em: the type fills the column's width at most.
+    ems = 0.6 * len(digits) + 0.3 * ((len(digits) - 1) // group if len(digits) > 4 else 0)
+    size = f"min(7rem, {100 / max(ems, 1):.1f}cqw)"
+    return f"<div class='number-box'><div class='number' style='font-size: {size}'>{''.join(spans)}</div></div>"
+
+
+# Canvas pixels of room above each box of `number_svg` for its digit, and below it for its confidence; blank canvas
+# kept either side of the ink, and the least width shown, as a multiple of the canvas's height.
+LABEL_ROOM = (54, 40)
+INK_MARGIN = 40
+LEAST_WIDTH = 2.0
+
+
+def number_svg(
+    shape: tuple[int, int],
+    boxes: Sequence[tuple[int, int, int, int]],
+    digits: Sequence[int | None],
+    confidences: Sequence[float],
+    strokes: Sequence = (),
+    picture: np.ndarray | None = None,
+    selected: int | None = None,
+) -> str:
+    """The drawing of a canvas of `shape` (height, width) with a box round each piece of the number, its digit above
+    (or "?") and its confidence (or "not sure") below: an SVG in canvas pixels, showing the part of the canvas that
+    holds the ink. The drawing is its strokes (each with float (n, 2) `.points` and a `.width`), or, without them,
+    its uint8 (H, W, 4) `picture`; the `selected` piece's box is drawn heavier."""
+    height, width = shape
+    above, below = LABEL_ROOM
+    left, right = _shown_columns(boxes, shape)
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{left} {-above} {right - left} {height + above + below}' "
+        "role='img' aria-label='Your number with a box round each digit'>",
+        f"<rect x='{left}' y='0' width='{right - left}' height='{height}' fill='white' stroke='{MUTED}'/>",
+    ]
+    if picture is not None and not strokes:
+        parts.append(f"<image href='{png_data_url(picture)}' x='0' y='0' width='{width}' height='{height}'/>")
+    parts += [_stroke_path(stroke) for stroke in strokes]
+    for index, piece in enumerate(zip(boxes, digits, confidences, strict=True)):
+        parts += _piece_marks(*piece, shape, is_selected=index == selected)
+    return "<div class='number-drawing'>" + "".join(parts) + "</svg></div>"
+
+
+def _shown_columns(boxes: Sequence[tuple[int, int, int, int]], shape: tuple[int, int]) -> tuple[int, int]:
+    """(left, right) of the canvas shown: the ink with INK_MARGIN either side, at least LEAST_WIDTH times the
+    canvas's height wide, within the canvas."""
+    height, width = shape
+    if not boxes:
+        return 0, width
+    low, high = min(box[0] for box in boxes) - INK_MARGIN, max(box[2] for box in boxes) + INK_MARGIN
+    grow = max(LEAST_WIDTH * height - (high - low), 0) / 2
+    low, high = low - grow, high + grow
+    shift = max(0 - low, 0) - max(high - width, 0)
+    return int(max(low + shift, 0)), int(min(high + shift, width))
+
+
+def _stroke_path(stroke) -> str:
+    """One stroke as an SVG path through every STROKE_POINT_STEP-th point of it and its end."""
+    points = np.asarray(stroke.points)
+    through = np.vstack([points[::STROKE_POINT_STEP], points[-1:]])
+    path = " L ".join(f"{x:.1f} {y:.1f}" for x, y in through.tolist())
+    return (
+        f"<path d='M {path}' fill='none' stroke='{INK_COLOUR}' stroke-width='{stroke.width:.1f}' "
+        "stroke-linecap='round' stroke-linejoin='round'/>"
+    )
+
+
+def _piece_marks(
+    box: tuple[int, int, int, int], digit: int | None, confidence: float, shape: tuple[int, int], is_selected: bool
+) -> list[str]:
+    """A piece's box, its digit (or "?") above it and its confidence (or "not sure") below it, as SVG elements."""
+    left, top, right, bottom = box
+    above, below = LABEL_ROOM
+    colour = MUTED if digit is None else ACCENT
+    dash = " stroke-dasharray='10 6'" if digit is None else ""
+    middle = (left + right) / 2
+    return [
+        f"<rect x='{left}' y='{top}' width='{right - left}' height='{bottom - top}' rx='6' fill='none' "
+        f"stroke='{colour}' stroke-width='{6 if is_selected else 3}'{dash}/>",
+        f"<text x='{middle}' y='{max(top - 10, 44 - above)}' text-anchor='middle' font-size='48' font-weight='800' "
+        f"fill='{colour}'>{'?' if digit is None else digit}</text>",
+        f"<text x='{middle}' y='{min(bottom + 32, shape[0] + below - 8)}' text-anchor='middle' font-size='28' "
+        f"fill='{TEXT_COLOUR}'>{'not sure' if digit is None else f'{confidence:.0%}'}</text>",
+    ]
+
+
+def png_data_url(picture: np.ndarray) -> str:
+    """uint8 (H, W, C) -> a data: URL of its PNG."""
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def probability_chart(probabilities: np.ndarray, label_size: int = 16, height: int = 220) -> dict:

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 # Where things live
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,20 @@ STROKE_WIDTH_RANGE = (6, 40)
 # Below this confidence the app says it is unsure instead of announcing a digit.
 CONFIDENT_THRESHOLD = 0.6
 
+# The Write a number page: a wide canvas (height, width) for a row of digits, and a pen thinner than the draw
+# page's, as the digits are drawn smaller there.
+NUMBER_CANVAS_SHAPE = (240, 840)
+NUMBER_STROKE_WIDTH = 12
+# A piece of a number less than this share of its tallest piece's height is a mark (a dot, a dash, a stray
+# fragment of a digit), never a digit.
+MARK_HEIGHT_SHARE = 0.4
+# Strokes of a number that do not touch are one digit when their ink overlaps horizontally by at least this share
+# of the narrower one's width (a 7's crossbar, a 5's flag): a digit reaching a little under its neighbour is not.
+MERGE_OVERLAP = 0.5
+# Two groups of strokes that overlap less still make one digit where they do not stand on one line, as a number's
+# digits do: where their heights overlap by less than this share of the height they span together.
+LEVEL_OVERLAP = 0.6
+
 # Theme: the accent marks the answer everywhere (charts, pictures, the big digit); .streamlit/config.toml's
 # primaryColor must be the same colour (a test checks it).
 ACCENT = "#e4572e"
@@ -66,9 +81,27 @@ TEXT_COLOUR = "#111827"
 
 # Session-state keys: the seam between the drawing page, the other pages and the tests.
 STATE_IMAGE = "digit_image"  # float32 (28, 28) in [0, 1], or None
+STATE_IMAGE_SOURCE = "digit_image_source"  # str: what that image is, said on the network pages; None: the drawing
 STATE_CANVAS_RGBA = "canvas_rgba"  # uint8 (H, W, 4) as returned by the canvas, or None
 STATE_CANVAS_JSON = "canvas_json"  # the canvas's fabric.js JSON (its strokes), or None
 STATE_CANVAS_KEY = "canvas_key"  # int bumped to clear the canvas
+# The Write a number page's canvas keeps its own drawing, under the same three kinds of key.
+STATE_NUMBER_RGBA = "number_canvas_rgba"
+STATE_NUMBER_JSON = "number_canvas_json"
+STATE_NUMBER_KEY = "number_canvas_key"
+STATE_NUMBER_PIECE = "number_piece"  # int: the piece of the written number shown inside the network
+
+
+class CanvasKeys(NamedTuple):
+    """The session-state keys of one drawing canvas: its picture, its JSON, and the int bumped to clear it."""
+
+    rgba: str
+    json: str
+    clear: str
+
+
+DRAW_CANVAS = CanvasKeys(STATE_CANVAS_RGBA, STATE_CANVAS_JSON, STATE_CANVAS_KEY)
+NUMBER_CANVAS = CanvasKeys(STATE_NUMBER_RGBA, STATE_NUMBER_JSON, STATE_NUMBER_KEY)
 STATE_SAMPLE = "sample_index"  # int: the MNIST sample shown inside the network when nothing is drawn
 STATE_MODEL = "model_name"  # str: the model every page uses, "digitlab" (the bundled CNN) or a classic's name
 STATE_STUDENT = "student_id"  # str: this browser's student in the class (a UUID), set when the join page opens

@@ -22,17 +22,17 @@ from digitlab.classroom import joining, store
 from digitlab.config import (
     CANVAS_SIZE,
     DEFAULT_STROKE_WIDTH,
+    DRAW_CANVAS,
     MODEL_DIR,
     SAMPLES_PATH,
-    STATE_CANVAS_JSON,
-    STATE_CANVAS_KEY,
-    STATE_CANVAS_RGBA,
     STATE_IMAGE,
+    STATE_IMAGE_SOURCE,
     STATE_MODEL,
     STATE_SAMPLE,
     STATE_TEACHER,
     STROKE_WIDTH_RANGE,
     ZOO_DIR_NAME,
+    CanvasKeys,
 )
 from digitlab.data import load_samples, to_float_images
 from digitlab.drawing import canvas_strokes
@@ -182,43 +182,51 @@ def require_evaluation(npz_path, summary_path):
 # --- The drawing canvas -----------------------------------------------------------------------------------------
 
 
-def drawing_canvas(picture: bool = False, pen_width: int | None = None) -> tuple[np.ndarray | None, dict | None]:
-    """Draw the canvas with its controls; returns the latest drawing as the canvas sent it: its uint8 (H, W, 4)
-    picture and its fabric.js JSON, or (None, None) before anything is drawn.
+def drawing_canvas(
+    picture: bool = False,
+    shape: tuple[int, int] = (CANVAS_SIZE, CANVAS_SIZE),
+    keys: CanvasKeys = DRAW_CANVAS,
+    stroke_width: int = DEFAULT_STROKE_WIDTH,
+    fixed_pen: bool = False,
+) -> tuple[np.ndarray | None, dict | None]:
+    """Draw a canvas of `shape` (height, width) with its controls; returns the latest drawing as the canvas sent it:
+    its uint8 (H, W, 4) picture and its fabric.js JSON, or (None, None) before anything is drawn.
 
     The picture is decoded only where the strokes in the JSON cannot be read (the draw page's fallback), or
-    with `picture`; else it is None. The drawing is kept in session state, so other pages (and tests) see it.
-    With `pen_width` the pen is that wide and there is no stroke-width slider (the phone page).
+    with `picture`; else it is None. The drawing is kept in session state under `keys`, so other pages (and tests)
+    see it; `stroke_width` is the pen the slider starts at, or with `fixed_pen` the pen itself, without a slider
+    (the phone page).
     """
     # Imported here: the package registers its component when imported, which needs a running Streamlit.
     import streamlit_drawable_canvas
 
     use_fast_canvas()
-    st.session_state.setdefault(STATE_CANVAS_KEY, 0)
-    width = pen_width or st.slider("Stroke width", *STROKE_WIDTH_RANGE, DEFAULT_STROKE_WIDTH, key="stroke_width")
+    st.session_state.setdefault(keys.clear, 0)
+    if not fixed_pen:
+        stroke_width = st.slider("Stroke width", *STROKE_WIDTH_RANGE, stroke_width, key="stroke_width")
     result = streamlit_drawable_canvas.st_canvas(
-        stroke_width=width,
+        stroke_width=stroke_width,
         stroke_color="#000000",
         background_color="#ffffff",
-        width=CANVAS_SIZE,
-        height=CANVAS_SIZE,
+        width=shape[1],
+        height=shape[0],
         drawing_mode="freedraw",
         return_image_data=True,
-        key=f"canvas_{st.session_state[STATE_CANVAS_KEY]}",
+        key=f"{keys.clear}_{st.session_state[keys.clear]}",
     )
     with st.container(key="clear"):
-        st.button("Clear the canvas", icon=":material/delete:", on_click=clear_drawing)
+        st.button("Clear the canvas", icon=":material/delete:", on_click=clear_drawing, args=(keys,))
     png = result.image_bytes  # None until the canvas has sent a drawing
     if png is not None:
         readable = canvas_strokes(result.json_data) is not None
-        st.session_state[STATE_CANVAS_JSON] = result.json_data
-        st.session_state[STATE_CANVAS_RGBA] = None if readable and not picture else decode_png(png)
-    return st.session_state.get(STATE_CANVAS_RGBA), st.session_state.get(STATE_CANVAS_JSON)
+        st.session_state[keys.json] = result.json_data
+        st.session_state[keys.rgba] = None if readable and not picture else decode_png(png)
+    return st.session_state.get(keys.rgba), st.session_state.get(keys.json)
 
 
-def drawing_canvas_state() -> tuple[np.ndarray | None, dict | None]:
+def drawing_canvas_state(keys: CanvasKeys = DRAW_CANVAS) -> tuple[np.ndarray | None, dict | None]:
     """The latest drawing `drawing_canvas` kept, (picture or None, JSON or None), without drawing the canvas."""
-    return st.session_state.get(STATE_CANVAS_RGBA), st.session_state.get(STATE_CANVAS_JSON)
+    return st.session_state.get(keys.rgba), st.session_state.get(keys.json)
 
 
 def decode_png(png: bytes) -> np.ndarray:
@@ -249,11 +257,11 @@ def _fast_canvas_component():
     return st.components.v2.component(COMPONENT_NAME, html=CANVAS_HTML, js=js, css=css, isolate_styles=True)
 
 
-def clear_drawing() -> None:
-    """Forget the drawing and remount an empty canvas."""
-    st.session_state[STATE_CANVAS_KEY] = st.session_state.get(STATE_CANVAS_KEY, 0) + 1
-    st.session_state[STATE_CANVAS_RGBA] = None
-    st.session_state[STATE_CANVAS_JSON] = None
+def clear_drawing(keys: CanvasKeys = DRAW_CANVAS) -> None:
+    """Forget the drawing of the canvas with `keys` and remount it empty."""
+    st.session_state[keys.clear] = st.session_state.get(keys.clear, 0) + 1
+    st.session_state[keys.rgba] = None
+    st.session_state[keys.json] = None
     st.session_state[STATE_IMAGE] = None
 
 
@@ -291,6 +299,40 @@ def show_student_result(prompt: int, probabilities: np.ndarray) -> None:
                 f"You drew a {prompt}, but the model read a **{digit}**, {confidence:.0%} sure. You fooled it!",
                 icon=":material/psychology_alt:",
             )
+
+
+def show_number(reading) -> None:
+    """A number read from the canvas (a `numbers.NumberReading`) in large type, "?" for a piece that is not a
+    confident digit."""
+    with st.container(key="number"):
+        st.markdown(charts.number_html(reading.digits), unsafe_allow_html=True)
+
+
+def show_number_drawing(
+    reading, image_data: np.ndarray | None, json_data: dict | None, shape: tuple[int, int], selected: int | None
+) -> None:
+    """The drawing of a number with a box round each piece, its answer and its confidence: drawn from the canvas's
+    strokes, else its picture; the `selected` piece's box heavier."""
+    strokes = canvas_strokes(json_data) or ()
+    svg = charts.number_svg(shape, reading.boxes, reading.digits, reading.confidences, strokes, image_data, selected)
+    st.markdown(svg, unsafe_allow_html=True)
+
+
+def piece_picker(labels: list[str], key: str) -> int:
+    """Pick one of the pieces of a number, shown by `labels` (each different: the control tells its options apart by
+    their labels); returns its index, remembered in session state under `key` while the number has that many."""
+    chosen = st.session_state.get(key)
+    # Widgets lose their state on another page, so this one is re-seeded from the session-state key each run.
+    st.session_state["_piece"] = chosen if isinstance(chosen, int) and 0 <= chosen < len(labels) else 0
+    st.segmented_control(
+        "Pick a digit", list(range(len(labels))), format_func=labels.__getitem__, required=True,
+        key="_piece", on_change=_store_piece, args=(key,),
+    )  # fmt: skip
+    return st.session_state["_piece"]
+
+
+def _store_piece(key: str) -> None:
+    st.session_state[key] = st.session_state["_piece"]
 
 
 def show_prediction_summary(probabilities: np.ndarray, lead: str = "") -> None:
@@ -376,8 +418,9 @@ def network_input() -> np.ndarray:
     if image is not None:
         with picture_column:
             show_image(image, "The model's input (28×28)", width=168)
+        source = st.session_state.get(STATE_IMAGE_SOURCE)
         text_column.success(
-            "Showing **your drawing** from the Draw page. Draw something else there and this page follows.",
+            source or "Showing **your drawing** from the Draw page. Draw something else there and this page follows.",
             icon=":material/draw:",
         )
         return image

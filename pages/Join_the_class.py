@@ -126,12 +126,14 @@ def drawing_round() -> None:
     if result:
         ui.show_student_result(result["prompt"], np.asarray(result["probabilities"]))
     st.markdown(f"<div class='prompt'>Draw a <b>{st.session_state[STATE_PROMPT]}</b></div>", unsafe_allow_html=True)
-    ui.drawing_canvas(pen_width=DEFAULT_STROKE_WIDTH)
+    ui.drawing_canvas(stroke_width=DEFAULT_STROKE_WIDTH, fixed_pen=True)
     strokes = canvas_strokes(st.session_state.get(STATE_CANVAS_JSON)) or []
-    if strokes:
-        st.caption(f"Your {len(strokes)} stroke{'s' if len(strokes) > 1 else ''}: press Send when the digit is done.")
-    else:
-        st.caption("Draw with your finger inside the box. The toolbar above it undoes a stroke.")
+    with st.container(key="stroke_note"):
+        if strokes:
+            plural = "s" if len(strokes) > 1 else ""
+            st.caption(f"Your {len(strokes)} stroke{plural}: press Send when the digit is done.")
+        else:
+            st.caption("Draw with your finger inside the box. The toolbar above it undoes a stroke.")
     with st.container(key="send"):
         st.button("Send", type="primary", icon=":material/send:", key="send_button", width="stretch")
 

@@ -4,6 +4,7 @@ in headless Chromium."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
 import pwd
@@ -23,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from bench import browser
 from digitlab import config
 from digitlab.catalog import CLASSICS
-from digitlab.config import ROOT_DIR, STATE_CANVAS_JSON, STATE_CANVAS_RGBA
+from digitlab.config import DRAW_CANVAS, ROOT_DIR, CanvasKeys
 from digitlab.drawing import Stroke, canvas_strokes, pencil_json, stroke_picture
 from digitlab.drawn.unipen import writer_split
 
@@ -48,17 +49,46 @@ def texts(app: AppTest) -> str:
     return " ".join(element.value for name in TEXT_ELEMENTS for element in getattr(app, name))
 
 
-def drawing_state(strokes: list[Stroke], shape: tuple[int, int] = (280, 280)) -> dict:
-    """The session state of a canvas on which `strokes` (pointer paths) were drawn with its pencil: its picture
-    and its JSON, as `digitlab.ui.drawing_canvas` stores them."""
+def drawing_state(strokes: list[Stroke], shape: tuple[int, int] = (280, 280), keys: CanvasKeys = DRAW_CANVAS) -> dict:
+    """The session state of a canvas of `shape` on which `strokes` (pointer paths) were drawn with its pencil: its
+    picture and its JSON, as `digitlab.ui.drawing_canvas` stores them under `keys`."""
     json_data = pencil_json(strokes)
-    return {STATE_CANVAS_RGBA: stroke_picture(canvas_strokes(json_data), shape), STATE_CANVAS_JSON: json_data}
+    return {keys.rgba: stroke_picture(canvas_strokes(json_data), shape), keys.json: json_data}
 
 
 def ellipse(centre: tuple[float, float], radii: tuple[float, float], points: int = 40) -> np.ndarray:
     """float (points, 2): a closed ellipse, as a pointer would go round it."""
     turn = np.linspace(0, 2 * np.pi, points)
     return np.stack([centre[0] + radii[0] * np.cos(turn), centre[1] + radii[1] * np.sin(turn)], axis=1)
+
+
+def polyline(*corners: tuple[float, float], spacing: float = 4.0) -> np.ndarray:
+    """float (n, 2): a pointer going straight from corner to corner, reported about `spacing` pixels apart."""
+    parts = [
+        np.linspace(start, end, max(2, int(np.hypot(*np.subtract(end, start)) / spacing)))[:-1]
+        for start, end in itertools.pairwise(corners)
+    ]
+    return np.vstack([*parts, corners[-1:]])
+
+
+# A few digits as pointer paths in a box 100 wide and 160 tall, one array per stroke: the 4 in two strokes that
+# cross, the 5 with its flag drawn last, the 7 with a crossbar.
+DIGIT_PATHS = {
+    "0": [ellipse((50, 80), (40, 76))],
+    "1": [polyline((62, 4), (50, 156))],
+    "4": [polyline((60, 4), (8, 110), (96, 110)), polyline((70, 50), (70, 156))],
+    "5": [polyline((20, 6), (14, 70), (70, 66), (92, 110), (60, 154), (10, 140)), polyline((20, 6), (90, 6))],
+    "7": [polyline((6, 8), (94, 8), (36, 156)), polyline((30, 82), (86, 82))],
+}
+
+
+def number_paths(text: str, left: float = 40, top: float = 40, pitch: float = 150, width: float = 12) -> list[Stroke]:
+    """The pointer paths of `text` written with DIGIT_PATHS, one digit every `pitch` pixels from `left`."""
+    return [
+        Stroke(path + (left + index * pitch, top), width)
+        for index, character in enumerate(text)
+        for path in DIGIT_PATHS[character]
+    ]
 
 
 def make_canvas(

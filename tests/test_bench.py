@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -9,12 +10,15 @@ import pytest
 
 from bench import __main__ as bench_main
 from bench import explanations
+from bench import numbers as bench_numbers
 from bench.report import Row, format_ms, markdown_table, percentiles
 from bench.tutorial import tutorial_to_mnist
-from digitlab.config import ROOT_DIR
+from digitlab.config import NUMBER_CANVAS_SHAPE, PENDIGITS_PATH, ROOT_DIR
 from digitlab.data import DataNotFoundError, find_mnist
 from digitlab.drawing import Stroke
-from tests.conftest import drawing_state, run_page, texts
+from digitlab.drawn.drawings import PenDrawing
+from digitlab.numbers import NumberReading
+from tests.conftest import DIGIT_PATHS, drawing_state, run_page, texts
 
 
 def has_mnist() -> bool:
@@ -72,10 +76,13 @@ def test_quick_benchmark_without_browser_writes_a_table(tmp_path):
     text = bench_main.main(["--quick", "--no-browser", "--output", str(output)])
     assert output.read_text() == text
     assert "| Part | Measure | DigitLab | Tutorial |" in text
-    for part in ("1. One drawing, in process", "4. Memory (in process)", "8. Explain page"):
+    for part in ("1. One drawing, in process", "4. Memory (in process)", "9. Explain page"):
         assert part in text
     # Without MNIST (a fresh clone on a machine that never had it) the accuracy part says it was skipped.
     assert ("6. Accuracy" in text) == (has_mnist()) and ("MNIST accuracy skipped" in text) == (not has_mnist())
+    assert ("10. Numbers" in text) == PENDIGITS_PATH.is_file() and (
+        "Numbers skipped" in text
+    ) != PENDIGITS_PATH.is_file()
     assert "Browser parts skipped" in text
     # The tutorial path is timed on its own stack, and on DigitLab's backend beside it.
     assert "(tutorial on tensorflow)" in text and "tutorial path on DigitLab's backend" in text
@@ -119,3 +126,73 @@ def test_tutorial_app_shows_a_prediction_for_a_drawing(canvas_factory):
     assert not app.exception
     assert "class='big-digit'" in texts(app) or "Not sure" in texts(app)
     assert "Your 1 strokes, read as a picture" in texts(app)
+
+
+@pytest.fixture
+def one_writers_digits() -> list[PenDrawing]:
+    """A few digits as one writer would draw them with a pen, in the development set's kind of units."""
+    return [
+        PenDrawing(int(character), "test/1", tuple(np.asarray(path, np.float32) * 2 for path in DIGIT_PATHS[character]))
+        for character in "70415"
+    ]
+
+
+def test_a_number_is_written_side_by_side_on_the_wide_canvas(one_writers_digits):
+    number = bench_numbers.write_number(one_writers_digits, np.random.default_rng(0))
+    assert number.labels == (7, 0, 4, 1, 5) and number.canvas.shape == NUMBER_CANVAS_SHAPE
+    assert len(number.canvas.json_data["objects"]) == sum(len(digit.strokes) for digit in one_writers_digits)
+    for before, after in itertools.pairwise(number.boxes):
+        assert after[0] >= before[2]  # each digit's ink starts where the last one's ends, or further on
+    height, width = NUMBER_CANVAS_SHAPE
+    assert all(
+        0 <= left and right <= width and 0 <= top and bottom <= height for left, top, right, bottom in number.boxes
+    )
+    assert number.clearance >= 0 and number.is_apart == (number.clearance >= number.pen)
+
+
+def test_handwriting_reaches_back_under_the_digit_before_without_touching_it(one_writers_digits):
+    rng = np.random.default_rng(1)
+    numbers = [bench_numbers.write_number(one_writers_digits, rng, kern=0.1) for _ in range(10)]
+    overlaps = [before[2] - after[0] for number in numbers for before, after in itertools.pairwise(number.boxes)]
+    assert max(overlaps) > 0
+    assert all(number.clearance >= 0 for number in numbers)
+
+
+def reading_of(digits: list, boxes: list) -> NumberReading:
+    """What read_number would say: these digits in these boxes, each 90 % sure."""
+    count = len(digits)
+    return NumberReading(digits, [0.9] * count, boxes, [False] * count, [False] * count, [], np.zeros((count, 10)))
+
+
+@pytest.fixture
+def written_number(one_writers_digits) -> bench_numbers.WrittenNumber:
+    return bench_numbers.write_number(one_writers_digits[:3], np.random.default_rng(2))
+
+
+def test_a_number_read_right_is_exact(written_number):
+    score = bench_numbers.score_number(written_number, reading_of([7, 0, 4], list(written_number.boxes)))
+    assert score == (3, 0, False, False, True, False)
+    wrong = bench_numbers.score_number(written_number, reading_of([7, 6, None], list(written_number.boxes)))
+    assert wrong == (1, 1, False, False, False, False)
+
+
+def test_two_digits_read_as_one_are_missed_and_a_wrong_count_when_confident(written_number):
+    (left, top, _, _), (_, _, right, bottom), last = written_number.boxes
+    merged = reading_of([4, 4], [(left, top, right, bottom), last])
+    assert bench_numbers.score_number(written_number, merged) == (1, 0, True, False, False, True)
+    unsure = reading_of([None, 4], [(left, top, right, bottom), last])
+    assert bench_numbers.score_number(written_number, unsure)[5] is False
+
+
+def test_a_digit_in_two_pieces_is_split(written_number):
+    (left, top, right, bottom), *rest = written_number.boxes
+    middle = (left + right) // 2
+    halves = [(left, top, middle, bottom), (middle, top, right, bottom)]
+    score = bench_numbers.score_number(written_number, reading_of([1, 1, 0, 4], halves + rest))
+    assert score[2:4] == (False, True) and score[5] is True
+
+
+def test_missing_pen_digits_skip_the_numbers_with_a_note():
+    notes: list[str] = []
+    assert bench_numbers.number_rows(None, Path("/nowhere/pendigits-orig.tra"), notes) == []
+    assert "Numbers skipped" in notes[0] and "/nowhere" in notes[0]

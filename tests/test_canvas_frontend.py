@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from streamlit.testing.v1 import AppTest
 
 from digitlab import ui
-from digitlab.canvas_frontend import COMPONENT_NAME, canvas_build_dir, fast_canvas_assets, without_send_delay
+from digitlab.canvas_frontend import COMPONENT_NAME, FIT_CSS, canvas_build_dir, fast_canvas_assets, without_send_delay
 
 # The two lines of streamlit-drawable-canvas 0.13's build that the patch reads and changes.
 SNIPPET = "}, Bc = 200, Ar = (e) => {\n  return h.sender = Nh((c) => Ic(h, c), Bc), h.toolbarHandles = Qh(n, {\n"
@@ -24,6 +24,7 @@ def test_installed_build_has_its_send_delay_removed():
     assert len(js) == len(stock) - 2  # "200" became "0", nothing else changed
     assert [line for line in js.splitlines() if line not in stock.splitlines()] == ["}, Bc = 0, Ar = (e) => {"]
     assert ".dc-canvas" in css and "\n" in css.strip()  # content, not a file path, to Streamlit
+    assert css.endswith(FIT_CSS)  # a canvas wider than its column is shown smaller, not cut off
 
 
 def test_build_without_the_delay_code_keeps_the_stock_canvas(tmp_path, caplog):

@@ -1,5 +1,7 @@
 """The pure chart and HTML builders of the pages."""
 
+from types import SimpleNamespace
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -68,3 +70,44 @@ def test_norms_and_slice_heatmaps_cover_every_filter():
     assert len(norms["datasets"][norms["data"]["name"]]) == 8
     heatmap = charts.slice_norms_heatmap(np.ones((4, 3), np.float32)).to_dict()
     assert len(heatmap["datasets"][heatmap["data"]["name"]]) == 12
+
+
+def test_the_number_is_set_large_with_a_question_mark_for_a_piece_not_sure_of():
+    html = charts.number_html([2, None, 4])
+    assert ">2<span class='not-sure'>?</span>4</div>" in html
+    assert "min(7rem" in html and "class='number-box'" in html
+
+
+def test_a_long_number_is_set_in_groups_of_three():
+    html = charts.number_html([1, 2, 3, 4, 5, 6, 7])
+    assert html.count("class='group'") == 2
+    assert ">1<span class='group'>2</span>34<span class='group'>5</span>67</div>" in html
+    assert "group" not in charts.number_html([1, 2, 3, 4])
+
+
+def box_count(svg: str) -> int:
+    return svg.count("<rect x=") - 1  # the canvas itself is a rect too
+
+
+def test_the_number_drawing_has_a_box_answer_and_confidence_per_piece():
+    stroke = SimpleNamespace(points=np.array([[100.0, 50.0], [100.0, 190.0]]), width=12.0)
+    svg = charts.number_svg((240, 840), [(94, 44, 106, 196), (300, 40, 380, 200)], [1, None], [0.97, 0.4], [stroke])
+    assert box_count(svg) == 2 and svg.count("<path") == 1
+    assert f"fill='{ACCENT}'>1</text>" in svg and ">97%</text>" in svg
+    assert f"fill='{MUTED}'>?</text>" in svg and ">not sure</text>" in svg and "40%" not in svg
+    assert "stroke-width='6'" not in svg
+    assert "stroke-width='6'" in charts.number_svg((240, 840), [(94, 44, 106, 196)], [1], [0.97], [stroke], selected=0)
+
+
+def test_the_number_drawing_shows_the_part_of_the_canvas_that_holds_the_ink():
+    svg = charts.number_svg((240, 840), [(100, 40, 160, 200)], [1], [0.9])
+    left, width = (int(value) for value in svg.split("viewBox='")[1].split()[::2][:2])
+    assert left == 0 and width == 2 * 240  # at least twice the canvas's height wide, within the canvas
+    wide = charts.number_svg((240, 840), [(100, 40, 160, 200), (600, 40, 700, 200)], [1, 2], [0.9, 0.9])
+    assert wide.split("viewBox='")[1].split()[:3] == ["60", "-54", "680"]
+
+
+def test_without_strokes_the_number_drawing_shows_the_picture():
+    picture = np.full((240, 840, 4), 255, np.uint8)
+    svg = charts.number_svg((240, 840), [], [], [], picture=picture)
+    assert "<image href='data:image/png;base64," in svg and box_count(svg) == 0

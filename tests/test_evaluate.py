@@ -182,7 +182,7 @@ def test_cli_missing_input_is_a_message_not_a_traceback(artifacts, tmp_path, cap
 
 
 @pytest.mark.slow
-def test_training_writes_the_evaluation_of_its_model(tmp_path):
+def test_training_writes_the_evaluation_of_its_model(tiny_handwriting, tmp_path):
     x, y = make_bars(300, seed=3)
     data_path = tmp_path / "bars.npz"
     np.savez(data_path, x_train=x[:250], y_train=y[:250], x_test=x[250:], y_test=y[250:])

@@ -14,7 +14,7 @@ corner, off-centre, with a thin or a thick pen, in colours, on a transparent bac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -78,7 +78,18 @@ def draw_on_canvas(
     (digit_size, centre, stroke_width); `background` is RGBA, and alpha 0 gives a transparent canvas whose
     alpha channel carries the ink."""
     pointer = pointer_strokes(drawing, canvas_size, **placement)
-    return CanvasDrawing(pencil_json(pointer), (canvas_size, canvas_size), tuple(ink), tuple(background))
+    return draw_pointer_strokes(pointer, (canvas_size, canvas_size), ink, background)
+
+
+def draw_pointer_strokes(
+    pointer: Sequence[Stroke],
+    shape: tuple[int, int],
+    ink: tuple[int, int, int] = BLACK,
+    background: tuple[int, int, int, int] = WHITE,
+) -> CanvasDrawing:
+    """Pointer strokes (of one drawing or of several side by side) drawn with the canvas's pencil on a canvas of
+    any `shape` (height, width)."""
+    return CanvasDrawing(pencil_json(pointer), tuple(shape), tuple(ink), tuple(background))
 
 
 def pointer_strokes(
@@ -88,8 +99,8 @@ def pointer_strokes(
     centre: tuple[float, float] = (0.5, 0.5),
     stroke_width: float = DEFAULT_STROKE_WIDTH,
 ) -> list[Stroke]:
-    """The pointer positions a browser reports while the drawing is drawn on the canvas, one Stroke (positions
-    in whole canvas pixels, without repeats, and the pen's width) per pen stroke.
+    """The pointer positions a browser reports while the drawing is drawn on the square canvas, one Stroke
+    (positions in whole canvas pixels, without repeats, and the pen's width) per pen stroke.
 
     Args:
         digit_size: the ink's longer side (stroke width included) as a share of canvas_size; the aspect
@@ -97,13 +108,22 @@ def pointer_strokes(
         centre: the centre of the ink's bounding box as shares (x, y) of the canvas.
         stroke_width: the pen's width in pixels.
     """
+    side = canvas_size * digit_size
+    return fitted_pointer_strokes(drawing, (side, side), np.array(centre) * canvas_size, stroke_width)
+
+
+def fitted_pointer_strokes(
+    drawing: PenDrawing, size: tuple[float, float], centre: Sequence[float], stroke_width: float
+) -> list[Stroke]:
+    """`pointer_strokes` on a canvas of any shape: the drawing's ink (path and pen) fitted into a box of `size`
+    (width, height) in pixels, keeping its aspect ratio, with the ink box's centre at `centre` (x, y) in pixels."""
     paths = pointer_paths(drawing)
     points = np.concatenate(paths)
     (left, top), (right, bottom) = points.min(axis=0), points.max(axis=0)
-    # Scale the pointer's path so that path plus pen fill `digit_size`; place the ink box's centre at `centre`.
-    path_side = max(canvas_size * digit_size - stroke_width, 1.0)
-    scale = path_side / max(right - left, bottom - top, 1e-6)
-    offset = np.array(centre) * canvas_size - scale * np.array([left + right, top + bottom]) / 2
+    # Scale the pointer's path so that path plus pen fit the box; place the ink box's centre at `centre`.
+    room = np.maximum(np.asarray(size, dtype=float) - stroke_width, 1.0)
+    scale = float(np.min(room / np.maximum([right - left, bottom - top], 1e-6)))
+    offset = np.asarray(centre, dtype=float) - scale * np.array([left + right, top + bottom]) / 2
     return [Stroke(_without_repeats(np.rint(path * scale + offset)), stroke_width) for path in paths]
 
 

@@ -11,6 +11,8 @@ from digitlab.drawn.canvas import (
     catmull_rom,
     draw_condition,
     draw_on_canvas,
+    draw_pointer_strokes,
+    fitted_pointer_strokes,
     pointer_paths,
     pointer_strokes,
 )
@@ -127,3 +129,27 @@ def test_every_condition_renders_a_real_digit(pen_digits):
         canvas = draw_condition(pen_digits[0], name, rng).picture
         assert canvas.shape == (280, 280, 4)
         assert len(np.unique(canvas.reshape(-1, 4), axis=0)) > 2, name
+
+
+def test_a_drawing_is_fitted_into_a_box_anywhere_on_a_wide_canvas(box_digit):
+    strokes = fitted_pointer_strokes(box_digit, (np.inf, 120), (600, 100), stroke_width=10)
+    points = np.concatenate([stroke.points for stroke in strokes])
+    (left, top), (right, bottom) = points.min(axis=0) - 5, points.max(axis=0) + 5
+    assert bottom - top == pytest.approx(120, abs=1)  # its height, as no width was asked for
+    assert ((left + right) / 2, (top + bottom) / 2) == pytest.approx((600, 100), abs=1)
+    assert np.array_equal(points, np.rint(points))
+
+
+def test_several_drawings_reach_the_page_as_one_wide_canvas(box_digit):
+    first = fitted_pointer_strokes(box_digit, (100, 100), (100, 120), stroke_width=12)
+    second = fitted_pointer_strokes(box_digit, (100, 100), (400, 120), stroke_width=12)
+    canvas = draw_pointer_strokes(first + second, (240, 840))
+    assert len(canvas.json_data["objects"]) == 2 and canvas.picture.shape == (240, 840, 4)
+    top, left, bottom, right = ink_box(canvas.picture)
+    assert left < 100 < 400 < right and right < 460
+
+
+def test_the_square_canvas_places_a_drawing_as_a_box_of_its_size(box_digit):
+    square = pointer_strokes(box_digit, 280, 0.5, (0.3, 0.6), 10)
+    boxed = fitted_pointer_strokes(box_digit, (140, 140), (84, 168), 10)
+    assert all(np.array_equal(a.points, b.points) and a.width == b.width for a, b in zip(square, boxed, strict=True))

@@ -12,7 +12,7 @@ from tests.test_evaluate import make_bars
 
 
 @pytest.mark.slow
-def test_kfold_on_a_tiny_subset_reports_k_folds(tmp_path, capsys, monkeypatch):
+def test_kfold_on_a_tiny_subset_reports_k_folds(tiny_handwriting, tmp_path, capsys, monkeypatch):
     built = []  # the width of every network the folds train: the one the settings ask for
     build_model = kfold_module.build_model
     monkeypatch.setattr(kfold_module, "build_model", lambda **kwargs: built.append(kwargs) or build_model(**kwargs))

@@ -1,0 +1,84 @@
+"""Write a number: several digits on one wide canvas, split into digits and read live, each with its confidence."""
+
+import streamlit as st
+
+from digitlab import charts, ui
+from digitlab.config import (
+    NUMBER_CANVAS,
+    NUMBER_CANVAS_SHAPE,
+    NUMBER_STROKE_WIDTH,
+    STATE_IMAGE,
+    STATE_IMAGE_SOURCE,
+    STATE_NUMBER_PIECE,
+)
+from digitlab.numbers import read_number
+
+ui.start_page("Write a number", ":material/123: Write a number", ":material/123:")
+st.caption(
+    "Write a number, up to ten digits in a row, with your mouse, finger or pen. After every stroke the network "
+    "splits your writing into digits and reads each one."
+)
+
+
+@st.fragment
+def live_number(model) -> None:
+    """Everything that follows the pen. A stroke reruns only this, not the page around it."""
+    image_data, json_data = ui.drawing_canvas(
+        shape=NUMBER_CANVAS_SHAPE, keys=NUMBER_CANVAS, stroke_width=NUMBER_STROKE_WIDTH
+    )
+    reading = read_number(image_data, json_data, model)
+    if not reading.digits:
+        st.info(
+            "The canvas is empty: write a number, one digit after another, leaving a little room between them.",
+            icon=":material/draw:",
+        )
+        return
+
+    number_column, drawing_column = st.columns(2, gap="medium", vertical_alignment="center")
+    st.subheader("Look inside the network")
+    pick_column, image_column, chart_column = st.columns([2, 1, 2], vertical_alignment="center")
+    with pick_column:
+        labels = [f"{position}: {'?' if digit is None else digit}" for position, digit in enumerate(reading.digits, 1)]
+        picked = ui.piece_picker(labels, STATE_NUMBER_PIECE)
+    with number_column:
+        ui.show_number(reading)
+        explain_reading(reading)
+    with drawing_column:
+        ui.show_number_drawing(reading, image_data, json_data, NUMBER_CANVAS_SHAPE, picked)
+
+    # The picked digit is the one the network pages show.
+    st.session_state[STATE_IMAGE] = reading.steps[picked].image
+    st.session_state[STATE_IMAGE_SOURCE] = (
+        f"Showing **digit {picked + 1} of your number** from the Write a number page. Pick another digit there and "
+        "this page follows."
+    )
+    with pick_column:
+        st.caption("Its 28×28 input and the ten probabilities; the network pages show it too.")
+        ui.page_link(
+            "pages/1_Feature_maps.py", "Feature maps: what each layer sees of it", ":material/layers:", "Feature maps"
+        )
+    with image_column:
+        ui.show_image(reading.steps[picked].image, f"Digit {picked + 1}: the model's input", width=140)
+    with chart_column:
+        st.vega_lite_chart(charts.probability_chart(reading.probabilities[picked], height=150), width="stretch")
+
+
+def explain_reading(reading) -> None:
+    """How sure the reading is, and what to do about a piece that is not a confident digit."""
+    count = len(reading.digits)
+    unsure = reading.digits.count(None)
+    if not unsure:
+        st.markdown(
+            f"<div class='number-summary'>{count} digit{'s' if count > 1 else ''}, each read with confidence.</div>",
+            unsafe_allow_html=True,
+        )
+        return
+    why = "It may be a letter, a scribble or a digit the network cannot make out: undo it and write it again."
+    if any(reading.touching):
+        why = "Two digits seem to touch: leave a little room between them."
+    elif any(reading.marks):
+        why = "A mark much smaller than the digits (a dot, a dash) is not read as a digit."
+    st.warning(f"Not sure about {unsure} of the {count} pieces, marked ?. {why}", icon=":material/help:")
+
+
+live_number(ui.require_model())

@@ -1,0 +1,36 @@
+"""The Write a number page in headless Chromium: write a number with the mouse, read it live."""
+
+import pytest
+
+from bench import browser
+from tests.conftest import number_paths
+
+pytestmark = pytest.mark.browser
+
+NUMBER_SELECTOR = ".st-key-number"
+
+
+def test_writing_a_three_digit_number_with_the_mouse_reads_it(app_url, page):
+    page.goto(f"{app_url}/Write_a_number")
+    browser.drawing_surface(page)
+    assert page.get_by_text("The canvas is empty").is_visible()
+
+    for stroke in number_paths("704", left=60, top=50):
+        browser.draw_stroke(page, stroke.points.tolist())
+    page.locator(NUMBER_SELECTOR).get_by_text("704").wait_for(timeout=30_000)
+
+    drawing = page.locator(".number-drawing svg")
+    assert drawing.locator("rect").count() == 1 + 3  # the canvas, then a box per digit
+    assert page.get_by_text("3 digits, each read with confidence").is_visible()
+    assert browser.page_errors(page) == []
+
+
+def test_the_first_digit_is_read_before_the_second_is_written(app_url, page):
+    page.goto(f"{app_url}/Write_a_number")
+    strokes = number_paths("41", left=60, top=50)
+    for stroke in strokes[:2]:  # the 4's two strokes
+        browser.draw_stroke(page, stroke.points.tolist())
+    page.locator(NUMBER_SELECTOR).get_by_text("4", exact=True).wait_for(timeout=30_000)
+    browser.draw_stroke(page, strokes[2].points.tolist())
+    page.locator(NUMBER_SELECTOR).get_by_text("41", exact=True).wait_for(timeout=30_000)
+    assert browser.page_errors(page) == []

@@ -1,0 +1,111 @@
+"""The Write a number page under Streamlit's AppTest, with the wide canvas's drawing injected through session state."""
+
+import numpy as np
+import pytest
+
+from digitlab import config, ui
+from digitlab.config import (
+    DRAW_CANVAS,
+    NUMBER_CANVAS,
+    NUMBER_CANVAS_SHAPE,
+    STATE_IMAGE,
+    STATE_IMAGE_SOURCE,
+    STATE_NUMBER_PIECE,
+)
+from digitlab.drawing import Stroke
+from tests.conftest import PAGES, drawing_state, ellipse, number_paths, run_page, texts
+
+PAGE = PAGES["Write_a_number"]
+
+
+def written(text: str, picture: bool = False) -> dict:
+    """The session state of the page's canvas with `text` written on it; with `picture`, its strokes unreadable."""
+    state = drawing_state(number_paths(text), NUMBER_CANVAS_SHAPE, NUMBER_CANVAS)
+    if picture:
+        state[NUMBER_CANVAS.json] = {"objects": [{"type": "rect"}]}
+    return state
+
+
+def number_text(app) -> str:
+    return " ".join(element.value for element in app.markdown if "class='number'" in element.value)
+
+
+def test_an_empty_canvas_asks_for_a_number():
+    app = run_page(PAGE)
+    assert not app.exception
+    assert "The canvas is empty" in texts(app)
+    assert number_text(app) == ""
+
+
+def test_a_written_number_is_shown_large_with_a_box_round_each_digit():
+    app = run_page(PAGE, **written("704"))
+    assert not app.exception
+    assert ">704</div>" in number_text(app)
+    drawing = next(element.value for element in app.markdown if "<svg" in element.value)
+    assert drawing.count("<rect x=") == 1 + 3  # the canvas, then a box per digit
+    assert "3 digits, each read with confidence" in texts(app)
+    assert len(app.get("vega_lite_chart")) == 1  # the picked digit's probabilities
+
+
+def test_the_picked_digit_goes_to_the_network_pages():
+    app = run_page(PAGE, **written("704"))
+    first = app.session_state[STATE_IMAGE]
+    assert first.shape == (28, 28) and first.dtype == np.float32
+    assert "digit 1 of your number" in app.session_state[STATE_IMAGE_SOURCE]
+    app.segmented_control(key="_piece").set_value(2).run()
+    assert not app.exception
+    assert app.session_state[STATE_NUMBER_PIECE] == 2
+    assert "digit 3 of your number" in app.session_state[STATE_IMAGE_SOURCE]
+    assert not np.array_equal(app.session_state[STATE_IMAGE], first)
+    shown = {key: app.session_state[key] for key in (STATE_IMAGE, STATE_IMAGE_SOURCE)}
+    network = run_page(PAGES["Feature_maps"], **shown)
+    assert not network.exception and "digit 3 of your number" in texts(network)
+
+
+def test_a_pick_beyond_a_shorter_number_falls_back_to_its_first_digit():
+    app = run_page(PAGE, **written("70"), **{STATE_NUMBER_PIECE: 5})
+    assert not app.exception
+    assert app.session_state["_piece"] == 0 and "digit 1 of your number" in app.session_state[STATE_IMAGE_SOURCE]
+
+
+def test_digits_that_touch_are_not_sure_and_the_page_says_why():
+    touching = [Stroke(ellipse((120, 120), (40, 76)).round(), 12), Stroke(ellipse((200, 120), (40, 76)).round(), 12)]
+    app = run_page(PAGE, **drawing_state(touching, NUMBER_CANVAS_SHAPE, NUMBER_CANVAS))
+    assert not app.exception
+    assert "<span class='not-sure'>?</span>" in number_text(app)
+    assert "Not sure about 1 of the 1 pieces" in texts(app) and "seem to touch" in texts(app)
+    assert "not sure</text>" in next(element.value for element in app.markdown if "<svg" in element.value)
+
+
+def test_without_readable_strokes_the_picture_is_read():
+    app = run_page(PAGE, **written("41", picture=True))
+    assert not app.exception
+    assert ">41</div>" in number_text(app)
+    assert "data:image/png;base64," in next(element.value for element in app.markdown if "<svg" in element.value)
+
+
+def test_clearing_forgets_only_the_number():
+    draw_page = drawing_state(number_paths("7"))
+    app = run_page(PAGE, **written("70"), **draw_page)
+    app.button[0].click().run()
+    assert not app.exception
+    assert "The canvas is empty" in texts(app)
+    assert app.session_state[NUMBER_CANVAS.json] is None and app.session_state[STATE_IMAGE] is None
+    assert app.session_state[DRAW_CANVAS.json] == draw_page[DRAW_CANVAS.json]
+
+
+@pytest.mark.parametrize("picture", [False, True])
+def test_the_wide_canvas_starts_with_the_number_pen(picture):
+    app = run_page(PAGE, **written("1", picture))
+    assert app.slider(key="stroke_width").value == config.NUMBER_STROKE_WIDTH
+
+
+def test_missing_model_explains_how_to_get_one(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "MODEL_PATH", tmp_path / "missing.keras")
+    ui.get_model.clear()
+    try:
+        app = run_page(PAGE, **written("1"))
+        assert not app.exception
+        assert "missing.keras" in " ".join(error.value for error in app.error)
+    finally:
+        ui.get_model.clear()
