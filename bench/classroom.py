@@ -67,7 +67,7 @@ async def _class(url: str, phones: int, rounds: int, run: ClassroomRun) -> None:
         chromium = await playwright.chromium.launch(
             executable_path=browser.chromium_path(), args=browser.CHROMIUM_FLAGS
         )
-        # The teacher opens the app first (a fresh server learns its pages from that first run), then the projector.
+        # The teacher opens the app first, as in a lesson, then the phones join.
         teacher = await (await chromium.new_context()).new_page()
         await teacher.goto(url, timeout=LOAD_TIMEOUT_MS)
         await teacher.locator("canvas.upper-canvas").wait_for(timeout=LOAD_TIMEOUT_MS)

@@ -25,7 +25,7 @@ from digitlab.model import predict_proba
 from digitlab.neighbours import index_path
 from digitlab.timing import WARM_UP_RUNS
 
-EXPLAIN_PAGE = ROOT_DIR / "pages" / "6_Explain.py"
+EXPLAIN_PAGE = ROOT_DIR / "app_pages" / "2_Explain.py"
 DRAW_PAGE = ROOT_DIR / "app.py"
 PAGE_TIMEOUT_S = 120
 

@@ -71,10 +71,7 @@ def server_cpu_per_stroke(
         server = psutil.Process(process.pid)
         with browser.chromium() as chromium:
             page = chromium.new_context(viewport=VIEWPORT).new_page()
-            page.goto(url)
-            if path:  # a fresh server learns its pages from its first run, of the main page
-                browser.drawing_surface(page, LOAD_TIMEOUT_MS)
-                page.goto(f"{url}/{path}")
+            page.goto(f"{url}/{path}" if path else url)
             browser.drawing_surface(page, LOAD_TIMEOUT_MS)
             shapes = strokes()
             on_canvas = 0

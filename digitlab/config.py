@@ -108,6 +108,7 @@ STATE_STUDENT = "student_id"  # str: this browser's student in the class (a UUID
 STATE_PROMPT = "student_prompt"  # int: the digit the student is asked to draw now
 STATE_SEND_KEY = "send_key"  # str: the idempotency key of the drawing on the canvas (a double tap stores it once)
 STATE_RESULT = "student_result"  # dict: what the model read in the student's last drawing, or None
+STATE_LANGUAGE = "language"  # str: the session's language, a key of digitlab.i18n.languages()
 STATE_TEACHER = "is_teacher"  # bool: this session has typed the teacher's key
 STATE_LOOK_CLOSER = "class_drawing"  # int: the id of the class drawing enlarged on the Classroom page, or None
 

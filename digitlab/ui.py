@@ -1,6 +1,6 @@
 """Streamlit helpers shared by every page: cached loaders, the model selector, the canvas wrapper and common
-widgets. This is the only module of the package that imports Streamlit; the charts it shows are built in
-`digitlab.charts`.
+widgets. With `digitlab.navigation` (the menu and the session's language), the only module of the package that
+imports Streamlit; the charts it shows are built in `digitlab.charts`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from PIL import Image
 from streamlit.errors import StreamlitAPIException, StreamlitSecretNotFoundError
 from streamlit.runtime.scriptrunner import script_runner
 
-from digitlab import catalog, charts, config, visualize
+from digitlab import catalog, charts, config, navigation, visualize
 from digitlab.canvas_frontend import CANVAS_HTML, COMPONENT_NAME, fast_canvas_assets
 from digitlab.classroom import joining, store
 from digitlab.config import (
@@ -37,6 +37,7 @@ from digitlab.config import (
 from digitlab.data import load_samples, to_float_images
 from digitlab.drawing import canvas_strokes
 from digitlab.evaluate import ArtifactsNotFoundError, load_artifacts
+from digitlab.i18n import _
 from digitlab.model import ModelLoadError, load_metadata, load_model
 from digitlab.provenance import file_sha256
 from digitlab.visualize import enlarge
@@ -269,11 +270,13 @@ def clear_drawing(keys: CanvasKeys = DRAW_CANVAS) -> None:
 
 
 def start_page(name: str, heading: str, icon: str) -> None:
-    """Every page's start: the browser tab's title and icon, large type for answers, and the page's heading."""
+    """Every page's start: the session's language, the browser tab's title and icon, large type for answers, and
+    the page's heading. `name` and `heading` are English, marked with `N_`; they are shown translated."""
+    navigation.use_language()  # the router set it already; a page run on its own (AppTest) sets it here
     keep_keras_state_between_reruns()
-    st.set_page_config(page_title=f"DigitLab · {name}", page_icon=icon, layout="wide")
+    st.set_page_config(page_title=f"DigitLab · {_(name)}", page_icon=icon, layout="wide")
     st.markdown(charts.PAGE_CSS, unsafe_allow_html=True)
-    st.title(heading)
+    st.title(f"{icon} {_(heading)}")
 
 
 def show_prediction(probabilities: np.ndarray) -> None:
@@ -382,16 +385,17 @@ def explain_no_convolutions(missing: str) -> None:
         "Pick a CNN in the sidebar to see this page.",
         icon=":material/info:",
     )
-    page_link("pages/3_Filters.py", "Filters: its first-layer weights", ":material/filter_alt:", "Filters")
+    page_link("5_Filters.py", "Filters: its first-layer weights", ":material/filter_alt:")
     st.stop()
 
 
-def page_link(path: str, label: str, icon: str, title: str) -> None:
-    """A link to another page of the app; where this page runs on its own (AppTest), a pointer to the sidebar."""
+def page_link(file: str, label: str, icon: str) -> None:
+    """A link to the page `file` of the app (`navigation.PAGES`); where this page runs on its own (AppTest), a
+    pointer to the sidebar."""
     try:
-        st.page_link(path, label=label, icon=icon)
+        st.page_link(navigation.page_path(file), label=label, icon=icon)
     except StreamlitAPIException:  # no navigation, so no other pages to link to
-        st.markdown(f"Open **{title}** in the sidebar.")
+        st.markdown(_("Open **{page}** in the sidebar.").format(page=navigation.page_title(file)))
 
 
 # --- Inside the network: the input image ------------------------------------------------------------------------

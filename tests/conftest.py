@@ -29,7 +29,7 @@ from digitlab.drawing import Stroke, canvas_strokes, pencil_json, stroke_picture
 from digitlab.drawn.unipen import writer_split
 
 APP = ROOT_DIR / "app.py"
-PAGES = {path.stem.split("_", 1)[1]: path for path in sorted((ROOT_DIR / "pages").glob("[0-9]*_*.py"))}
+PAGES = {path.stem.split("_", 1)[1]: path for path in sorted((ROOT_DIR / "app_pages").glob("[0-9]*_*.py"))}
 # Every element whose text a test reads off a page.
 TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error")
 

@@ -11,14 +11,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def class_app_url(tmp_path_factory, chromium_browser):
-    """The real app with a class database of its own, opened once at its main page as `streamlit run` does (a
-    fresh server learns its pages from that first run)."""
+    """The real app with a class database of its own."""
     folder = tmp_path_factory.mktemp("class")
     with browser.running_app(env={**server_env(), "DIGITLAB_CLASSROOM_DIR": str(folder)}) as (url, _process):
-        context = chromium_browser.new_context()
-        context.new_page().goto(url)
-        browser.drawing_surface(context.pages[0], 120_000)
-        context.close()
         yield url
 
 

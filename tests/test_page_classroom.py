@@ -23,8 +23,8 @@ from digitlab.drawing import Stroke
 from digitlab.provenance import write_json
 from tests.conftest import ROOT_DIR, class_drawing, drawing_state, run_page, texts
 
-STUDENT_PAGE = ROOT_DIR / "pages" / "Join_the_class.py"
-CLASSROOM_PAGE = ROOT_DIR / "pages" / "6_Classroom.py"
+STUDENT_PAGE = ROOT_DIR / "app_pages" / "Join_the_class.py"
+CLASSROOM_PAGE = ROOT_DIR / "app_pages" / "8_Classroom.py"
 KEY = "TEST-KEY9"
 JOIN_URL = "http://192.168.1.20:8501/join"
 SEVEN = [Stroke(np.array([[80.0, 60.0], [205.0, 60.0], [185.0, 110.0], [135.0, 230.0]]), 18)]

@@ -3,11 +3,12 @@
 import streamlit as st
 
 from digitlab import activations, ui, visualize
+from digitlab.i18n import N_
 
 # Display size of both maps, so that pooling's halving shows as bigger pixels, not a smaller picture.
 MAP_DISPLAY_PX = 420
 
-ui.start_page("Pooling", "Max pooling: keep the strongest signal", ":material/grid_view:")
+ui.start_page(N_("Pooling"), N_("Max pooling: keep the strongest signal"), ":material/grid_view:")
 
 model, image = ui.require_layers("pooling layers", activations.pool_layers)
 maps = activations.feature_maps(model, image)

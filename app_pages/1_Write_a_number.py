@@ -11,9 +11,10 @@ from digitlab.config import (
     STATE_IMAGE_SOURCE,
     STATE_NUMBER_PIECE,
 )
+from digitlab.i18n import N_
 from digitlab.numbers import read_number
 
-ui.start_page("Write a number", ":material/123: Write a number", ":material/123:")
+ui.start_page(N_("Write a number"), N_("Write a number"), ":material/123:")
 st.caption(
     "Write a number, up to ten digits in a row, with your mouse, finger or pen. After every stroke the network "
     "splits your writing into digits and reads each one."
@@ -54,9 +55,7 @@ def live_number(model) -> None:
     )
     with pick_column:
         st.caption("Its 28×28 input and the ten probabilities; the network pages show it too.")
-        ui.page_link(
-            "pages/1_Feature_maps.py", "Feature maps: what each layer sees of it", ":material/layers:", "Feature maps"
-        )
+        ui.page_link("3_Feature_maps.py", "Feature maps: what each layer sees of it", ":material/layers:")
     with image_column:
         ui.show_image(reading.steps[picked].image, f"Digit {picked + 1}: the model's input", width=140)
     with chart_column:

@@ -10,6 +10,7 @@ from digitlab import catalog, charts, ui
 from digitlab.classroom import export, joining, stats, store
 from digitlab.config import CONFIDENT_THRESHOLD, STATE_LOOK_CLOSER
 from digitlab.evaluate import confusion_frame
+from digitlab.i18n import N_
 from digitlab.provenance import read_json
 from digitlab.visualize import digit_data_url
 
@@ -18,7 +19,7 @@ LIVE_SECONDS = 3
 GALLERY_LIMIT = 12
 CLASS_TITLES = ("Asked to draw", "The model read")
 
-ui.start_page("Classroom", ":material/groups: Classroom", ":material/groups:")
+ui.start_page(N_("Classroom"), N_("Classroom"), ":material/groups:")
 engine = ui.classroom_engine()
 is_teacher = ui.teacher_login()
 url, only_here = ui.join_address()

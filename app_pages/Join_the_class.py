@@ -19,10 +19,11 @@ from digitlab.config import (
     STATE_STUDENT,
 )
 from digitlab.drawing import canvas_strokes
+from digitlab.i18n import N_
 from digitlab.model import predict_proba
 from digitlab.reading import read_drawing
 
-ui.start_page("Join the class", ":material/draw: Draw for the class", ":material/draw:")
+ui.start_page(N_("Join the class"), N_("Draw for the class"), ":material/draw:")
 st.markdown(charts.PHONE_CSS, unsafe_allow_html=True)
 engine = ui.classroom_engine()
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from digitlab import activations, explain, ui, visualize
 from digitlab.config import CONFIDENT_THRESHOLD, STATE_CANVAS_JSON, STATE_CANVAS_RGBA, STATE_IMAGE
+from digitlab.i18n import N_
 from digitlab.model import predict_proba
 from digitlab.neighbours import IndexNotFoundError
 
@@ -22,7 +23,7 @@ STEPS = {
     "normalise": ("stroke width", "The stroke keeps the width it was drawn with, scaled down with the drawing."),
 }
 
-ui.start_page("Explain", ":material/psychology: Why did it say that?", ":material/psychology:")
+ui.start_page(N_("Explain"), N_("Why did it say that?"), ":material/psychology:")
 model = ui.require_model()
 title = ui.selected_model_files().title
 image = ui.network_input()

@@ -3,12 +3,13 @@
 import streamlit as st
 
 from digitlab import catalog, charts, ui
+from digitlab.i18n import N_
 from digitlab.model import predict_proba
 
 # Models side by side on the drawing, per row.
 MODELS_PER_ROW = 3
 
-ui.start_page("Compare models", "Compare models", ":material/compare_arrows:")
+ui.start_page(N_("Compare models"), N_("Compare models"), ":material/compare_arrows:")
 selected = ui.model_selector()
 st.caption(
     "The classic networks of the Keras MNIST tutorials, trained the tutorials' way on plain MNIST, beside DigitLab's "

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from digitlab import activations, charts, ui, visualize
+from digitlab.i18n import N_
 
-ui.start_page("Filters", "Filters: what the network looks for", ":material/filter_alt:")
+ui.start_page(N_("Filters"), N_("Filters: what the network looks for"), ":material/filter_alt:")
 
 # How many neurons of a dense network's first layer are shown (the most active on the input first).
 DENSE_UNITS_SHOWN = 32

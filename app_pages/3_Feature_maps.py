@@ -3,12 +3,13 @@
 import streamlit as st
 
 from digitlab import activations, charts, ui, visualize
+from digitlab.i18n import N_
 from digitlab.model import predict_proba
 
 # Display size of the enlarged channel.
 CLOSER_PX = 420
 
-ui.start_page("Feature maps", "Feature maps: what each layer sees", ":material/layers:")
+ui.start_page(N_("Feature maps"), N_("Feature maps: what each layer sees"), ":material/layers:")
 
 model, image = ui.require_layers("feature maps", activations.conv_layers)
 maps = activations.feature_maps(model, image)

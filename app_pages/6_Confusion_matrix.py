@@ -5,8 +5,9 @@ import streamlit as st
 
 from digitlab import catalog, charts, ui
 from digitlab.evaluate import REGENERATE_COMMAND, cell_examples, confusion_frame, describe_mismatch
+from digitlab.i18n import N_
 
-ui.start_page("Confusion matrix", "Confusion matrix", ":material/grid_on:")
+ui.start_page(N_("Confusion matrix"), N_("Confusion matrix"), ":material/grid_on:")
 files = ui.model_selector()
 st.caption(
     f"How **{files.title}** does on the MNIST test images: handwritten digits it never saw while it was trained."

@@ -1,0 +1,107 @@
+"""The app in English and Brazilian Portuguese: gettext message catalogs managed with Babel, and numbers and
+percentages written the way each language writes them.
+
+Every text a person reads is written in English in the code and wrapped in `_()` (`ngettext()` where it
+depends on a count); the catalogs under `digitlab/locale/` hold the translations. The language of the session
+running now is set once per script run (`set_language`, called by `digitlab.ui.start_page`), so the same code
+serves every session in its own language.
+
+Adding a language is a change of catalogs only (see docs/translating.md):
+
+    pybabel extract -F babel.cfg -o digitlab/locale/digitlab.pot .
+    pybabel init -i digitlab/locale/digitlab.pot -d digitlab/locale -D digitlab -l es
+    (translate digitlab/locale/es/LC_MESSAGES/digitlab.po)
+    pybabel compile -d digitlab/locale -D digitlab
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal, format_percent
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "digitlab"
+SOURCE_LANGUAGE = "en"
+# The language each session starts in when its browser asks for none that the app speaks.
+DEFAULT_LANGUAGE = SOURCE_LANGUAGE
+
+_current: ContextVar[str | None] = ContextVar("language", default=None)
+# Where a run that did not set its language (a Streamlit fragment rerunning on its own thread) finds it.
+_fallback: Callable[[], str | None] | None = None
+
+
+def N_(message: str) -> str:
+    """Mark `message` for translation where it is defined, to be translated with `_` where it is shown."""
+    return message
+
+
+@cache
+def languages() -> dict[str, str]:
+    """{language code: its name in that language}: English and every language with a compiled catalog."""
+    catalogs = LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")
+    codes = [SOURCE_LANGUAGE, *sorted(path.parent.parent.name for path in catalogs)]
+    return {code: Locale.parse(code).get_display_name(code).capitalize() for code in codes}
+
+
+def best_language(requested: str | None) -> str:
+    """The language the app speaks that best matches a browser's or a link's ("pt-BR", "pt", "en-US", ...)."""
+    spoken = languages()
+    if not requested:
+        return DEFAULT_LANGUAGE
+    try:
+        wanted = Locale.parse(requested.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return DEFAULT_LANGUAGE
+    exact = f"{wanted.language}_{wanted.territory}" if wanted.territory else wanted.language
+    if exact in spoken:
+        return exact
+    same_language = [code for code in spoken if code.split("_")[0] == wanted.language]
+    return same_language[0] if same_language else DEFAULT_LANGUAGE
+
+
+def set_language(code: str) -> None:
+    """Speak `code` (a key of `languages()`) in the script run now."""
+    _current.set(code)
+
+
+def set_fallback(source: Callable[[], str | None]) -> None:
+    """Ask `source` for the language of a run that did not set one."""
+    global _fallback
+    _fallback = source
+
+
+def language() -> str:
+    """The language of the script run now."""
+    code = _current.get() or (_fallback() if _fallback else None)
+    return code if code in languages() else DEFAULT_LANGUAGE
+
+
+@cache
+def _translation(code: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
+
+
+def _(message: str) -> str:
+    """`message` (English) in the language of the script run now."""
+    return _translation(language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form of a message, for `count`, in the language of the script run now."""
+    return _translation(language()).ngettext(singular, plural, count)
+
+
+def percent(value: float, decimals: int = 1) -> str:
+    """A share (0.9953) as a percentage in the language of the script run now: "99.5%", "99,5%"."""
+    return format_percent(value, format="#,##0." + "0" * decimals + "%" if decimals else "#,##0%", locale=language())
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number with the thousands and decimal separators of the language of the script run now."""
+    return format_decimal(value, format="#,##0." + "0" * decimals if decimals else "#,##0", locale=language())

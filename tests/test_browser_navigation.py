@@ -1,0 +1,30 @@
+"""The menu in headless Chromium: a link to a page, opened first thing on a fresh server, shows that page under
+the app's own menu."""
+
+import pytest
+
+from bench import browser
+from bench.strokes import server_env
+
+pytestmark = pytest.mark.browser
+
+MENU_LINKS = "[data-testid=stSidebarNavLink]"
+
+
+def menu(page) -> list[str]:
+    """The menu's entries, as a person reads them (without the icons' names)."""
+    page.locator(MENU_LINKS).first.wait_for(timeout=120_000)
+    return [link.split("\n")[-1] for link in page.locator(MENU_LINKS).all_inner_texts()]
+
+
+def test_a_deep_link_on_a_fresh_server_opens_the_page_under_the_apps_menu(chromium_browser):
+    with browser.running_app(env=server_env()) as (url, _process):
+        page = chromium_browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        page.goto(f"{url}/Confusion_matrix")
+        entries = menu(page)
+        page.get_by_role("heading", name="Confusion matrix").wait_for(timeout=120_000)
+        assert entries[0] == "Draw a digit" and "app" not in entries
+        assert "Join the class" not in entries  # the phone page is reached by its QR code only
+        sections = page.locator("[data-testid=stNavSectionHeader]").all_inner_texts()
+        assert sections == ["Draw", "Inside the network", "How well it does", "Teaching"]
+        assert browser.page_errors(page) == []
