@@ -46,7 +46,8 @@ def languages() -> dict[str, str]:
     """{language code: its name in that language}: English and every language with a compiled catalog."""
     catalogs = LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")
     codes = [SOURCE_LANGUAGE, *sorted(path.parent.parent.name for path in catalogs)]
-    return {code: Locale.parse(code).get_display_name(code).capitalize() for code in codes}
+    names = {code: Locale.parse(code).get_display_name(code) for code in codes}
+    return {code: name[:1].upper() + name[1:] for code, name in names.items()}
 
 
 def best_language(requested: str | None) -> str:
@@ -95,6 +96,11 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form of a message, for `count`, in the language of the script run now."""
     return _translation(language()).ngettext(singular, plural, count)
+
+
+def a_digit(digit: int) -> str:
+    """A digit with its indefinite article, as a sentence needs it: "a 7", "an 8" ("um 7", "um 8")."""
+    return (_("an {digit}") if str(digit).startswith("8") else _("a {digit}")).format(digit=digit)
 
 
 def percent(value: float, decimals: int = 1) -> str:
