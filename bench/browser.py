@@ -138,6 +138,16 @@ def draw_stroke(page, points: Sequence[tuple[float, float]], steps: int = 6) -> 
     page.mouse.up()
 
 
+async def draw_stroke_async(page, canvas, points: Sequence[tuple[float, float]], steps: int = 6) -> None:
+    """`draw_stroke` for Playwright's async API, on the `canvas` locator (a canvas shown at its own size)."""
+    box = await canvas.bounding_box()
+    await page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+    await page.mouse.down()
+    for x, y in points[1:]:
+        await page.mouse.move(box["x"] + x, box["y"] + y, steps=steps)
+    await page.mouse.up()
+
+
 # A phone in portrait, for the student page of classroom mode: Playwright context options.
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 # Touch moves between two points of a stroke, as a finger's path is sampled.

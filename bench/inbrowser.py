@@ -162,12 +162,7 @@ async def drawing_session(chromium, url: str, strokes: int, start_line: asyncio.
     try:
         for number, points in enumerate(stroke_sequence(strokes), start=1):
             step = f"stroke {number}"
-            box = await canvas.bounding_box()
-            await page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
-            await page.mouse.down()
-            for x, y in points[1:]:
-                await page.mouse.move(box["x"] + x, box["y"] + y, steps=6)
-            await page.mouse.up()
+            await browser.draw_stroke_async(page, canvas, points)
             released = time.perf_counter()
             await prediction.wait_for(timeout=PREDICTION_TIMEOUT_MS)
             times.append((time.perf_counter() - released) * 1000)

@@ -168,13 +168,7 @@ async def _draw(page, start: float, seconds: float, interval: float, run: ClassR
                     state="detached", timeout=ANSWER_TIMEOUT_MS
                 )
                 on_canvas = 0
-            box = await canvas.bounding_box()
-            points = next(shapes)
-            await page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
-            await page.mouse.down()
-            for x, y in points[1:]:
-                await page.mouse.move(box["x"] + x, box["y"] + y, steps=4)
-            await page.mouse.up()
+            await browser.draw_stroke_async(page, canvas, next(shapes), steps=4)
             released = time.perf_counter()
             run.drawn += 1
             on_canvas += 1
