@@ -5,7 +5,7 @@ import streamlit as st
 
 from digitlab import charts, ui
 from digitlab.config import DIGIT_BOX, STATE_IMAGE, STATE_IMAGE_SOURCE
-from digitlab.i18n import N_
+from digitlab.i18n import N_, _, ngettext, number
 from digitlab.model import predict_proba
 from digitlab.reading import read_drawing
 
@@ -13,7 +13,7 @@ from digitlab.reading import read_drawing
 def draw_page() -> None:
     """Draw a digit: the canvas, the live prediction, and what the model sees."""
     ui.start_page(N_("Draw a digit"), N_("Draw a digit"), ":material/draw:")
-    st.caption("Draw one digit, 0–9, with your mouse, finger or pen. The network answers after every stroke.")
+    st.caption(_("Draw one digit, 0–9, with your mouse, finger or pen. The network answers after every stroke."))
     live_drawing(ui.require_model())
 
 
@@ -23,29 +23,33 @@ def live_drawing(model) -> None:
     draw_column, result_column = st.columns([1, 1], gap="large")
     with draw_column:
         image_data, json_data = ui.drawing_canvas()
-        st.caption("The toolbar above the canvas has undo, redo and delete.")
+        st.caption(_("The toolbar above the canvas has undo, redo and delete."))
 
     steps = read_drawing(image_data, json_data)
     st.session_state[STATE_IMAGE] = None if steps is None or steps.is_too_small else steps.image
     st.session_state[STATE_IMAGE_SOURCE] = None
     with result_column:
         if steps is None:
-            st.info("The canvas is empty: draw a digit to see what the network thinks it is.", icon=":material/draw:")
+            st.info(
+                _("The canvas is empty: draw a digit to see what the network thinks it is."), icon=":material/draw:"
+            )
             return
         if steps.is_too_small:
             st.warning(
-                "That mark is too small to read. Draw the digit bigger, filling most of the box.",
+                _("That mark is too small to read. Draw the digit bigger, filling most of the box."),
                 icon=":material/zoom_in:",
             )
             return
         probabilities = predict_proba(model, steps.image[None])[0]
         ui.show_prediction(probabilities)
-        ui.page_link("2_Explain.py", "Why? Explain this answer", ":material/psychology:")
+        ui.page_link("2_Explain.py", _("Why? Explain this answer"), ":material/psychology:")
         # Only a picture can be drawn with a pen too thick for its size: from the strokes the page draws again.
         if steps.reading_pen is None and steps.is_pen_thick:
             st.info(
-                "The pen is thick for a drawing this small: loops can close up and strokes merge, which the "
-                "network reads less reliably. Draw bigger, or turn the stroke width down.",
+                _(
+                    "The pen is thick for a drawing this small: loops can close up and strokes merge, which the "
+                    "network reads less reliably. Draw bigger, or turn the stroke width down."
+                ),
                 icon=":material/line_weight:",
             )
         st.vega_lite_chart(charts.probability_chart(probabilities), width="stretch")
@@ -54,30 +58,33 @@ def live_drawing(model) -> None:
 
 def show_what_the_model_sees(steps) -> None:
     """The preparation of the drawing, step by step, up to the 28x28 input."""
-    st.subheader("What the model sees")
+    st.subheader(_("What the model sees"))
     st.caption(
-        "Your strokes are redrawn with a pen in proportion to the drawing, so a small digit keeps its loops open. "
-        "Then the drawing is prepared the way MNIST was (LeCun et al.): cropped to the ink, fitted into a "
-        f"{DIGIT_BOX}×{DIGIT_BOX} box keeping its shape, then placed in 28×28 so its centre of mass is in the middle. "
-        "The stroke is also redrawn at MNIST's typical width, so thin and thick pens look alike to the model."
+        _(
+            "Your strokes are redrawn with a pen in proportion to the drawing, so a small digit keeps its loops open. "
+            "Then the drawing is prepared the way MNIST was (LeCun et al.): cropped to the ink, fitted into a "
+            "{box}×{box} box keeping its shape, then placed in 28×28 so its centre of mass is in the middle. "
+            "The stroke is also redrawn at MNIST's typical width, so thin and thick pens look alike to the model."
+        ).format(box=DIGIT_BOX)
     )
     columns = st.columns(4)
     top, left, bottom, right = steps.bbox
     size = f"{steps.ink.shape[1]}×{steps.ink.shape[0]}"
-    first = (
-        f"Your drawing ({size})"
-        if steps.strokes is None
-        else f"Your {steps.strokes} stroke{'s' if steps.strokes > 1 else ''}, redrawn with a "
-        f"{steps.reading_pen:.0f} px pen ({size})"
-    )
+    if steps.strokes is None:
+        first = _("Your drawing ({size})").format(size=size)
+    else:
+        first = ngettext(
+            "Your {n} stroke, redrawn with a pen {pen} px wide ({size})",
+            "Your {n} strokes, redrawn with a pen {pen} px wide ({size})",
+            steps.strokes,
+        ).format(n=steps.strokes, pen=number(steps.reading_pen), size=size)
+    cropped = f"{right - left}×{bottom - top}"
+    fitted = f"{steps.fitted.shape[1]}×{steps.fitted.shape[0]}"
     stages = [
         (steps.ink, first),
-        (steps.cropped, f"Cropped to the ink ({right - left}×{bottom - top})"),
-        (
-            steps.fitted,
-            f"Fitted into {DIGIT_BOX}×{DIGIT_BOX}, stroke redrawn ({steps.fitted.shape[1]}×{steps.fitted.shape[0]})",
-        ),
-        (steps.image, "Centred by mass in 28×28: the input"),
+        (steps.cropped, _("Cropped to the ink ({size})").format(size=cropped)),
+        (steps.fitted, _("Fitted into {box}×{box}, stroke redrawn ({size})").format(box=DIGIT_BOX, size=fitted)),
+        (steps.image, _("Centred by mass in 28×28: the input")),
     ]
     for column, (image, caption) in zip(columns, stages, strict=True):
         with column:

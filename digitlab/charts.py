@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 from collections.abc import Sequence
 
@@ -12,6 +13,7 @@ import pandas as pd
 from PIL import Image
 
 from digitlab.config import ACCENT, CONFIDENT_THRESHOLD, MUTED, TEXT_COLOUR
+from digitlab.i18n import N_, _, percent
 
 # The ink of a drawing redrawn on a page, and every how-many-th point of a stroke it is drawn through.
 INK_COLOUR = "#374151"
@@ -66,19 +68,18 @@ def prediction_html(probabilities: np.ndarray, compact: bool = False) -> str:
     large for the draw page, `compact` for a grid of models side by side."""
     digit = int(np.argmax(probabilities))
     confidence = float(probabilities[digit])
+    share, rounded = percent(confidence, 1), percent(confidence, 0)
+    if not is_confident(probabilities) and compact:
+        unsure, guess = _("not sure"), _("best guess {digit}, {confidence}").format(digit=digit, confidence=rounded)
+        return f"<span class='compare-unsure'>{unsure}</span> <span class='guess'>{guess}</span>"
+    if not is_confident(probabilities):
+        unsure = _("Not sure: this may not be a digit")
+        guess = _("best guess {digit}, only {confidence} confident").format(digit=digit, confidence=rounded)
+        return f"<div class='unsure'>{unsure}</div><div class='guess'>{guess}</div>"
     if compact:
-        sure = f"<span class='compare-digit'>{digit}</span> <span class='confidence'>{confidence:.1%}</span>"
-        unsure = (
-            "<span class='compare-unsure'>not sure</span> "
-            f"<span class='guess'>best guess {digit}, {confidence:.0%}</span>"
-        )
-    else:
-        sure = f"<div class='big-digit'>{digit}</div><div class='confidence'>{confidence:.1%} confident</div>"
-        unsure = (
-            "<div class='unsure'>Not sure: this may not be a digit</div>"
-            f"<div class='guess'>best guess {digit}, only {confidence:.0%} confident</div>"
-        )
-    return sure if is_confident(probabilities) else unsure
+        return f"<span class='compare-digit'>{digit}</span> <span class='confidence'>{share}</span>"
+    confident = _("{confidence} confident").format(confidence=share)
+    return f"<div class='big-digit'>{digit}</div><div class='confidence'>{confident}</div>"
 
 
 def number_html(digits: Sequence[int | None], group: int = 3) -> str:
@@ -120,9 +121,10 @@ def number_svg(
     height, width = shape
     above, below = LABEL_ROOM
     left, right = _shown_columns(boxes, shape)
+    label = html.escape(_("Your number with a box round each digit"))
     parts = [
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{left} {-above} {right - left} {height + above + below}' "
-        "role='img' aria-label='Your number with a box round each digit'>",
+        f"role='img' aria-label='{label}'>",
         f"<rect x='{left}' y='0' width='{right - left}' height='{height}' fill='white' stroke='{MUTED}'/>",
     ]
     if picture is not None and not strokes:
@@ -166,13 +168,14 @@ def _piece_marks(
     colour = MUTED if digit is None else ACCENT
     dash = " stroke-dasharray='10 6'" if digit is None else ""
     middle = (left + right) / 2
+    confidence_text = _("not sure") if digit is None else percent(confidence, 0)
     return [
         f"<rect x='{left}' y='{top}' width='{right - left}' height='{bottom - top}' rx='6' fill='none' "
         f"stroke='{colour}' stroke-width='{6 if is_selected else 3}'{dash}/>",
         f"<text x='{middle}' y='{max(top - 10, 44 - above)}' text-anchor='middle' font-size='48' font-weight='800' "
         f"fill='{colour}'>{'?' if digit is None else digit}</text>",
         f"<text x='{middle}' y='{min(bottom + 32, shape[0] + below - 8)}' text-anchor='middle' font-size='28' "
-        f"fill='{TEXT_COLOUR}'>{'not sure' if digit is None else f'{confidence:.0%}'}</text>",
+        f"fill='{TEXT_COLOUR}'>{confidence_text}</text>",
     ]
 
 
@@ -196,13 +199,13 @@ def probability_chart(probabilities: np.ndarray, label_size: int = 16, height: i
         "mark": {"type": "bar"},
         "height": height,
         "encoding": {
-            "x": {"field": "digit", "type": "nominal", "sort": None, "title": "Digit",
+            "x": {"field": "digit", "type": "nominal", "sort": None, "title": _("Digit"),
                   "axis": {"labelAngle": 0, "labelFontSize": label_size}},
-            "y": {"field": "probability", "type": "quantitative", "title": "Probability",
+            "y": {"field": "probability", "type": "quantitative", "title": _("Probability"),
                   "scale": {"domain": [0, 1]}, "axis": {"format": "%"}},
             "color": {"condition": {"test": f"datum.digit === '{best}'", "value": ACCENT}, "value": MUTED},
-            "tooltip": [{"field": "digit", "type": "nominal"},
-                        {"field": "probability", "type": "quantitative", "format": ".2%"}],
+            "tooltip": [{"field": "digit", "type": "nominal", "title": _("digit")},
+                        {"field": "probability", "type": "quantitative", "format": ".2%", "title": _("probability")}],
         },
     }  # fmt: skip
 
@@ -254,9 +257,9 @@ def norms_chart(norms: np.ndarray, title: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar(color=ACCENT)
         .encode(
-            x=alt.X("filter:O", title="Filter", axis=alt.Axis(labelAngle=0, labelFontSize=12, titleFontSize=16)),
+            x=alt.X("filter:O", title=_("Filter"), axis=alt.Axis(labelAngle=0, labelFontSize=12, titleFontSize=16)),
             y=alt.Y("norm:Q", title=title, axis=alt.Axis(labelFontSize=14, titleFontSize=16)),
-            tooltip=["filter", alt.Tooltip("norm:Q", format=".3f")],
+            tooltip=[alt.Tooltip("filter:O", title=_("filter")), alt.Tooltip("norm:Q", title=_("norm"), format=".3f")],
         )
         .properties(height=240)
     )
@@ -277,10 +280,14 @@ def slice_norms_heatmap(norms: np.ndarray) -> alt.Chart:
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("input channel:O", axis=axis),
-            y=alt.Y("filter:O", axis=axis),
-            color=alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="weight norm"),
-            tooltip=["filter", "input channel", alt.Tooltip("norm:Q", format=".3f")],
+            x=alt.X("input channel:O", title=_("input channel"), axis=axis),
+            y=alt.Y("filter:O", title=_("filter"), axis=axis),
+            color=alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title=_("weight norm")),
+            tooltip=[
+                alt.Tooltip("filter:O", title=_("filter")),
+                alt.Tooltip("input channel:O", title=_("input channel")),
+                alt.Tooltip("norm:Q", title=_("norm"), format=".3f"),
+            ],
         )
         .properties(height=max(240, 7 * out_channels))
     )
@@ -290,14 +297,15 @@ def confusion_chart(
     frame: pd.DataFrame,
     selected: tuple[int, int] | None = None,
     normalised: bool = False,
-    titles: tuple[str, str] = ("True digit", "Predicted digit"),
+    titles: tuple[str, str] | None = None,
     height: int = 560,
 ) -> alt.Chart:
     """10x10 heatmap of `evaluate.confusion_frame` with large type; `selected` (true, predicted) is outlined.
 
     Clicking a cell selects it through the point selection "cell" (see `digit_pair_picker`). `titles` name the
-    rows and the columns.
+    rows and the columns (default: true digit, predicted digit).
     """
+    titles = titles or (_("True digit"), _("Predicted digit"))
     cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click", clear=False)
     axis = {"labelFontSize": 22, "titleFontSize": 20, "labelAngle": 0, "ticks": False, "domain": False}
     base = alt.Chart(frame).encode(
@@ -307,8 +315,8 @@ def confusion_chart(
     tooltip = [
         alt.Tooltip("true:O", title=titles[0]),
         alt.Tooltip("predicted:O", title=titles[1]),
-        alt.Tooltip("count:Q", title="Images"),
-        alt.Tooltip("share:Q", title="Share of the true digit", format=".2%"),
+        alt.Tooltip("count:Q", title=_("Images")),
+        alt.Tooltip("share:Q", title=_("Share of the true digit"), format=".2%"),
     ]
     cells = (
         base.mark_rect(stroke="white", strokeWidth=2)
@@ -331,20 +339,22 @@ def confusion_chart(
     return alt.layer(*layers).properties(height=height)
 
 
-# Measures of the comparison chart: column -> (label, axis format, True when higher is better).
+# Measures of the comparison chart: column -> (label, axis format, True when higher is better). The labels are
+# English, marked with N_: show them with `_`.
 COMPARISON_MEASURES = {
-    "drawn_accuracy": ("Drawn-digit accuracy", ".1%", True),
-    "mnist_accuracy": ("MNIST test accuracy", ".2%", True),
-    "parameters": ("Parameters", ",d", False),
-    "size_mb": ("Size on disk (MB)", ".1f", False),
-    "training_s": ("Training time (s)", ",.0f", False),
-    "predict_ms": ("Time per prediction (ms, p50)", ".2f", False),
+    "drawn_accuracy": (N_("Drawn-digit accuracy"), ".1%", True),
+    "mnist_accuracy": (N_("MNIST test accuracy"), ".2%", True),
+    "parameters": (N_("Parameters"), ",d", False),
+    "size_mb": (N_("Size on disk (MB)"), ".1f", False),
+    "training_s": (N_("Training time (s)"), ",.0f", False),
+    "predict_ms": (N_("Time per prediction (ms, p50)"), ".2f", False),
 }
 
 
 def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Chart:
     """Horizontal bars of one measure of the comparison table, one per model; the selected model highlighted."""
-    label, number_format, higher_is_better = COMPARISON_MEASURES[measure]
+    english_label, number_format, higher_is_better = COMPARISON_MEASURES[measure]
+    label = _(english_label)
     shown = frame.dropna(subset=[measure])
     order = shown.sort_values(measure, ascending=not higher_is_better)["title"].tolist()
     # Accuracies lie close together near 100 %: start the axis at the next 5 % below the lowest one.
@@ -358,7 +368,10 @@ def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Ch
             x=alt.X(f"{measure}:Q", title=label, scale=scale, axis=alt.Axis(format=number_format, labelFontSize=14)),
             y=alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=320)),
             color=alt.condition(alt.datum.name == selected, alt.value(ACCENT), alt.value(MUTED)),
-            tooltip=["title:N", alt.Tooltip(f"{measure}:Q", title=label, format=number_format)],
+            tooltip=[
+                alt.Tooltip("title:N", title=_("title")),
+                alt.Tooltip(f"{measure}:Q", title=label, format=number_format),
+            ],
         )
         .properties(height=44 * max(len(shown), 1))
     )

@@ -14,6 +14,7 @@ import numpy as np
 from keras import layers
 
 from digitlab.config import IMAGE_SIZE, METADATA_PATH, MODEL_PATH, NUM_CLASSES
+from digitlab.i18n import _
 
 # Large inputs are fed in slices of this many images to bound memory.
 PREDICT_BATCH = 1024
@@ -29,7 +30,8 @@ _SOURCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class ModelLoadError(RuntimeError):
-    """The model file is missing or unreadable; the message says which file and how to get one."""
+    """The model file is missing or unreadable; the message says which file and how to get one (in the language of
+    the script run that loaded it: a page shows it, a terminal gets English)."""
 
 
 def build_model(name: str = "digitlab_cnn", filters: tuple[int, int] = FILTERS) -> keras.Model:
@@ -67,16 +69,19 @@ def load_model(path: str | Path | None = None) -> keras.Model:
     path = Path(path) if path is not None else MODEL_PATH
     if not path.is_file():
         raise ModelLoadError(
-            f"No model file at {path}. Train one with `python train.py` "
-            "(or restore the bundled one with `git checkout model/`)."
+            _(
+                "No model file at {path}. Train one with `python train.py` "
+                "(or restore the bundled one with `git checkout model/`)."
+            ).format(path=path)
         )
     try:
         model = keras.saving.load_model(path, compile=False)
     except Exception as error:  # Keras raises many types for a damaged zip or config
         raise ModelLoadError(
-            f"Could not read the model file {path} ({type(error).__name__}: {error}). "
-            "It may be corrupt or from an incompatible version: retrain it with `python train.py` "
-            "(or restore the bundled one with `git checkout model/`)."
+            _(
+                "Could not read the model file {path} ({error}). It may be corrupt or from an incompatible version: "
+                "retrain it with `python train.py` (or restore the bundled one with `git checkout model/`)."
+            ).format(path=path, error=f"{type(error).__name__}: {error}")
         ) from error
     _SOURCES[model] = path
     return model

@@ -37,7 +37,7 @@ from digitlab.config import (
 from digitlab.data import load_samples, to_float_images
 from digitlab.drawing import canvas_strokes
 from digitlab.evaluate import ArtifactsNotFoundError, load_artifacts
-from digitlab.i18n import _
+from digitlab.i18n import N_, _, a_digit, percent
 from digitlab.model import ModelLoadError, load_metadata, load_model
 from digitlab.provenance import file_sha256
 from digitlab.visualize import enlarge
@@ -66,7 +66,15 @@ def _close_pyplot_figures() -> None:
 # --- Cached loaders ---------------------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading the model…")
+class _TranslatedWhenShown(str):
+    """An English text marked with `N_` that Streamlit shows in the language of the script run showing it: a cached
+    function's spinner text is given where the function is defined, before any session has a language."""
+
+    def __str__(self) -> str:
+        return _(str.__str__(self))
+
+
+@st.cache_resource(show_spinner=_TranslatedWhenShown(N_("Loading the model…")))
 def get_model(path: str, stamp: tuple = ()):
     """A model loaded once per server process and file; `stamp` (see `file_stamp`) reloads a rewritten file."""
     return load_model(path)
@@ -96,7 +104,7 @@ def file_stamp(*paths) -> tuple:
     return tuple((stat.st_mtime_ns, stat.st_size) if stat else None for stat in stats)
 
 
-@st.cache_data(show_spinner="Loading the evaluation…")
+@st.cache_data(show_spinner=_TranslatedWhenShown(N_("Loading the evaluation…")))
 def get_evaluation(npz_path: str, summary_path: str, stamp: tuple):
     """The evaluation artifacts (an `evaluate.Evaluation`); `stamp` from `file_stamp` keys the cache."""
     return load_artifacts(npz_path, summary_path)
@@ -142,12 +150,12 @@ def model_selector() -> catalog.ModelFiles:
     # Widgets forget their value on another page, so this one is re-seeded from the session-state key each run.
     st.session_state[_MODEL_WIDGET] = files.name
     st.sidebar.selectbox(
-        "Model",
+        _("Model"),
         catalog.available_models(),
         format_func=catalog.title,
         key=_MODEL_WIDGET,
         on_change=_store_model,
-        help="Every page uses this model. Compare them all on the Compare models page.",
+        help=_("Every page uses this model. Compare them all on the Compare models page."),
     )
     return files
 
@@ -162,7 +170,7 @@ def require_model():
     try:
         return load_model_file(files.model)
     except ModelLoadError as error:
-        st.error(f"**The model could not be loaded.** {error}", icon=":material/block:")
+        st.error(_("**The model could not be loaded.** {error}").format(error=error), icon=":material/block:")
         st.stop()
 
 
@@ -176,7 +184,7 @@ def require_evaluation(npz_path, summary_path):
     try:
         return get_evaluation(str(npz_path), str(summary_path), file_stamp(npz_path, summary_path))
     except ArtifactsNotFoundError as error:
-        st.info(f"**No evaluation to show yet.** {error}", icon=":material/grid_on:")
+        st.info(_("**No evaluation to show yet.** {error}").format(error=error), icon=":material/grid_on:")
         st.stop()
 
 
@@ -204,7 +212,7 @@ def drawing_canvas(
     use_fast_canvas()
     st.session_state.setdefault(keys.clear, 0)
     if not fixed_pen:
-        stroke_width = st.slider("Stroke width", *STROKE_WIDTH_RANGE, stroke_width, key="stroke_width")
+        stroke_width = st.slider(_("Stroke width"), *STROKE_WIDTH_RANGE, stroke_width, key="stroke_width")
     result = streamlit_drawable_canvas.st_canvas(
         stroke_width=stroke_width,
         stroke_color="#000000",
@@ -216,7 +224,7 @@ def drawing_canvas(
         key=f"{keys.clear}_{st.session_state[keys.clear]}",
     )
     with st.container(key="clear"):
-        st.button("Clear the canvas", icon=":material/delete:", on_click=clear_drawing, args=(keys,))
+        st.button(_("Clear the canvas"), icon=":material/delete:", on_click=clear_drawing, args=(keys,))
     png = result.image_bytes  # None until the canvas has sent a drawing
     if png is not None:
         readable = canvas_strokes(result.json_data) is not None
@@ -287,21 +295,31 @@ def show_prediction(probabilities: np.ndarray) -> None:
 
 def show_student_result(prompt: int, probabilities: np.ndarray) -> None:
     """What the model read in a student's drawing of `prompt`, and how sure it was."""
-    digit, confidence = int(np.argmax(probabilities)), float(np.max(probabilities))
+    digit, confidence = int(np.argmax(probabilities)), percent(float(np.max(probabilities)), 0)
+    drawn, read = a_digit(prompt), _a_bold_digit(digit)
     with st.container(key="student_result"):
         if not charts.is_confident(probabilities):
             st.info(
-                f"You drew a {prompt}: the model is **not sure** (best guess {digit}, only {confidence:.0%}).",
+                _("You drew {a_prompt}: the model is **not sure** (best guess {digit}, only {confidence}).").format(
+                    a_prompt=drawn, digit=digit, confidence=confidence
+                ),
                 icon=":material/help:",
             )
         elif digit == prompt:
-            message = f"You drew a {prompt}: the model read a **{digit}**, {confidence:.0%} sure."
-            st.success(message, icon=":material/check:")
+            message = _("You drew {a_prompt}: the model read {a_digit}, {confidence} sure.")
+            st.success(message.format(a_prompt=drawn, a_digit=read, confidence=confidence), icon=":material/check:")
         else:
             st.warning(
-                f"You drew a {prompt}, but the model read a **{digit}**, {confidence:.0%} sure. You fooled it!",
+                _("You drew {a_prompt}, but the model read {a_digit}, {confidence} sure. You fooled it!").format(
+                    a_prompt=drawn, a_digit=read, confidence=confidence
+                ),
                 icon=":material/psychology_alt:",
             )
+
+
+def _a_bold_digit(digit: int) -> str:
+    """A digit with its article, the digit in bold Markdown: "a **7**", "an **8**" ("um **7**")."""
+    return a_digit(digit).replace(str(digit), f"**{digit}**")
 
 
 def show_number(reading) -> None:
@@ -328,7 +346,7 @@ def piece_picker(labels: list[str], key: str) -> int:
     # Widgets lose their state on another page, so this one is re-seeded from the session-state key each run.
     st.session_state["_piece"] = chosen if isinstance(chosen, int) and 0 <= chosen < len(labels) else 0
     st.segmented_control(
-        "Pick a digit", list(range(len(labels))), format_func=labels.__getitem__, required=True,
+        _("Pick a digit"), list(range(len(labels))), format_func=labels.__getitem__, required=True,
         key="_piece", on_change=_store_piece, args=(key,),
     )  # fmt: skip
     return st.session_state["_piece"]
@@ -349,7 +367,7 @@ def show_reading(title: str, image: np.ndarray | None, probabilities: np.ndarray
     with st.container(border=True, key=key):
         st.markdown(f"**{title}**")
         if image is None or np.isnan(probabilities).any():
-            st.markdown("Nothing left to read: the canvas counts as empty.")
+            st.markdown(_("Nothing left to read: the canvas counts as empty."))
         else:
             show_image(image, None, width=140)
             show_prediction_summary(probabilities)
@@ -374,18 +392,28 @@ def channel_slider(label: str, channels: int, default: int, key: str) -> int:
     return st.slider(label, 0, channels - 1, value=min(default, channels - 1), key=key)
 
 
+# What a page shows that a plain dense network has none of (the `missing` of `explain_no_convolutions`), and the
+# sentence that says so, whole so that it translates as one.
+_NO_CONVOLUTIONS_HEADLINES = {
+    "feature maps": N_("**{model} has no convolution or pooling layers, so it has no feature maps to show.**"),
+    "pooling layers": N_("**{model} has no convolution or pooling layers, so it has no pooling layers to show.**"),
+}
+_NO_CONVOLUTIONS_HEADLINE = N_("**{model} has no convolution or pooling layers, so this page has nothing to show.**")
+
+
 def explain_no_convolutions(missing: str) -> None:
-    """Say that the selected model (a plain dense network) has no `missing`, point to its weights, stop the page."""
+    """Say that the selected model (a plain dense network) has no `missing` ("feature maps", "pooling layers"),
+    point to its weights, stop the page."""
     files = selected_model_files()
-    st.info(
-        f"**{files.title} has no convolution or pooling layers, so it has no {missing} to show.** It flattens the "
-        "28×28 image into one row of 784 numbers, and every neuron of its first layer weighs all 784 pixels at "
-        "once: it has no filters that slide over the image, so it cannot reuse what it learned about a stroke in "
-        "one place in another. The **Filters** page shows what its neurons look for, as 28×28 weight images. "
-        "Pick a CNN in the sidebar to see this page.",
-        icon=":material/info:",
+    headline = _(_NO_CONVOLUTIONS_HEADLINES.get(missing, _NO_CONVOLUTIONS_HEADLINE)).format(model=files.title)
+    explanation = _(
+        "It flattens the 28×28 image into one row of 784 numbers, and every neuron of its first layer weighs all 784 "
+        "pixels at once: it has no filters that slide over the image, so it cannot reuse what it learned about a "
+        "stroke in one place in another. The **Filters** page shows what its neurons look for, as 28×28 weight "
+        "images. Pick a CNN in the sidebar to see this page."
     )
-    page_link("5_Filters.py", "Filters: its first-layer weights", ":material/filter_alt:")
+    st.info(f"{headline} {explanation}", icon=":material/info:")
+    page_link("5_Filters.py", _("Filters: its first-layer weights"), ":material/filter_alt:")
     st.stop()
 
 
@@ -421,27 +449,28 @@ def network_input() -> np.ndarray:
     picture_column, text_column = st.columns([1, 4], vertical_alignment="center")
     if image is not None:
         with picture_column:
-            show_image(image, "The model's input (28×28)", width=168)
+            show_image(image, _("The model's input (28×28)"), width=168)
         source = st.session_state.get(STATE_IMAGE_SOURCE)
-        text_column.success(
-            source or "Showing **your drawing** from the Draw page. Draw something else there and this page follows.",
-            icon=":material/draw:",
-        )
+        drawing = _("Showing **your drawing** from the Draw page. Draw something else there and this page follows.")
+        text_column.success(source or drawing, icon=":material/draw:")
         return image
     if samples is None:
-        st.info("Draw a digit on the Draw page first, then come back here.", icon=":material/draw:")
+        st.info(_("Draw a digit on the Draw page first, then come back here."), icon=":material/draw:")
         st.stop()
     images, labels = samples
     with text_column:
         st.info(
-            "Nothing drawn yet, so here is a handwritten digit from the MNIST test set. "
-            "Draw your own on the Draw page and this page will show it instead.",
+            _(
+                "Nothing drawn yet, so here is a handwritten digit from the MNIST test set. "
+                "Draw your own on the Draw page and this page will show it instead."
+            ),
             icon=":material/lightbulb:",
         )
         index = _sample_picker(labels)
     image = to_float_images(images[index])
     with picture_column:
-        show_image(image, f"MNIST test digit: a {labels[index]} (28×28)", width=168)
+        caption = _("MNIST test digit: {a_digit} (28×28)").format(a_digit=a_digit(int(labels[index])))
+        show_image(image, caption, width=168)
     return image
 
 
@@ -455,11 +484,10 @@ def _sample_picker(labels: np.ndarray) -> int:
     st.session_state["_sample_digit"] = digit
     st.session_state["_sample_example"] = int(np.flatnonzero(labels[:index] == digit).size) + 1
     st.segmented_control(
-        "Example digit", list(range(10)), required=True, key="_sample_digit", on_change=_store_sample, args=(labels,)
+        _("Example digit"), list(range(10)), required=True, key="_sample_digit", on_change=_store_sample, args=(labels,)
     )
-    st.slider(
-        "Which one", 1, int(np.bincount(labels).max()), key="_sample_example", on_change=_store_sample, args=(labels,)
-    )
+    most = int(np.bincount(labels).max())
+    st.slider(_("Which one"), 1, most, key="_sample_example", on_change=_store_sample, args=(labels,))
     return index
 
 
@@ -491,9 +519,9 @@ def digit_pair_picker(default: tuple[int, int]) -> tuple[int, int]:
         st.session_state["cell_true"], st.session_state["cell_predicted"] = chart_pair
     digits = list(range(10))
     true_column, predicted_column = st.columns(2)
-    true = true_column.selectbox("True digit", digits, key="cell_true", on_change=_forget_chart_click)
+    true = true_column.selectbox(_("True digit"), digits, key="cell_true", on_change=_forget_chart_click)
     predicted = predicted_column.selectbox(
-        "Predicted digit", digits, key="cell_predicted", on_change=_forget_chart_click
+        _("Predicted digit"), digits, key="cell_predicted", on_change=_forget_chart_click
     )
     return int(true), int(predicted)
 
@@ -520,7 +548,7 @@ def show_examples(examples: pd.DataFrame, limit: int = 24, per_row: int = 6) -> 
             with column:
                 show_image(
                     to_float_images(row.image),
-                    f"{row.true} → {row.predicted} · {row.confidence:.0%}",
+                    f"{row.true} → {row.predicted} · {percent(row.confidence, 0)}",
                     width=112,
                 )
 
@@ -557,12 +585,14 @@ def classroom_engine():
         connection = st.connection(CLASSROOM_CONNECTION, type="sql", **options)
         _prepare_database(connection.engine, connection.engine.url.render_as_string())
     except store.StorageError as error:
-        st.error(f"**The class's database is not available.** {error}", icon=":material/database:")
+        st.error(
+            _("**The class's database is not available.** {error}").format(error=error), icon=":material/database:"
+        )
         st.stop()
     return connection.engine
 
 
-@st.cache_resource(show_spinner="Setting up the class's database…")
+@st.cache_resource(show_spinner=_TranslatedWhenShown(N_("Setting up the class's database…")))
 def _prepare_database(_engine, url: str) -> int:
     """Migrate the database once per server process and URL (a failure is not cached: the next run retries)."""
     return store.prepare(_engine)
@@ -603,19 +633,21 @@ def teacher_login() -> bool:
     """The sidebar's teacher's key field (or a lock button once unlocked); True in the teacher's session."""
     with st.sidebar:
         if is_teacher():
-            st.success("Teacher's buttons unlocked.", icon=":material/lock_open:")
-            st.button("Lock them", icon=":material/lock:", on_click=_lock_teacher)
+            st.success(_("Teacher's buttons unlocked."), icon=":material/lock_open:")
+            st.button(_("Lock them"), icon=":material/lock:", on_click=_lock_teacher)
             return True
         st.text_input(
-            "Teacher's key",
+            _("Teacher's key"),
             type="password",
             key="_teacher_key",
             on_change=_check_teacher_key,
-            help="Printed in the terminal that runs the app (or set in .streamlit/secrets.toml). It unlocks "
-            "hiding drawings, clearing the class, fine-tuning and the export.",
+            help=_(
+                "Printed in the terminal that runs the app (or set in .streamlit/secrets.toml). It unlocks "
+                "hiding drawings, clearing the class, fine-tuning and the export."
+            ),
         )
         if st.session_state.get("_teacher_key_wrong"):
-            st.error("That is not the teacher's key.", icon=":material/lock:")
+            st.error(_("That is not the teacher's key."), icon=":material/lock:")
     return False
 
 
@@ -665,7 +697,7 @@ def class_model(engine) -> tuple[catalog.ModelFiles, object, str]:
     try:
         model = load_model_file(files.model)
     except ModelLoadError as error:
-        st.error(f"**The model could not be loaded.** {error}", icon=":material/block:")
+        st.error(_("**The model could not be loaded.** {error}").format(error=error), icon=":material/block:")
         st.stop()
     return files, model, get_checksum(str(files.model), file_stamp(files.model))
 

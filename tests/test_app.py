@@ -71,7 +71,7 @@ def test_the_strokes_of_a_small_digit_are_redrawn_with_a_thinner_pen():
     app = run_page(**drawing_state([Stroke(ellipse((30, 35), (9, 16)).round(), 18.0)]))
     assert not app.exception
     captions = [caption for image in app.get("image") for caption in image.captions]
-    assert captions[0] == "Your 1 stroke, redrawn with a 3 px pen (280×280)"
+    assert captions[0] == "Your 1 stroke, redrawn with a pen 3 px wide (280×280)"
     assert "pen is thick" not in texts(app)
     assert "<div class='big-digit'>0</div>" in texts(app)
 

@@ -50,6 +50,6 @@ def test_a_small_digit_in_a_corner_is_read_from_its_strokes(app_url, page):
     text = browser.prediction_text(page)
 
     assert browser.predicted_digit(text) == 0, text
-    page.get_by_text("Your 1 stroke, redrawn with a 3 px pen").wait_for(timeout=30_000)
+    page.get_by_text("Your 1 stroke, redrawn with a pen 3 px wide").wait_for(timeout=30_000)
     assert page.get_by_text("The pen is thick").count() == 0
     assert browser.page_errors(page) == []
