@@ -11,7 +11,7 @@ CLOSER_PX = 420
 
 ui.start_page(N_("Feature maps"), N_("Feature maps: what each layer sees"), ":material/layers:")
 
-model, image = ui.require_layers(_("feature maps"), activations.conv_layers)
+model, image = ui.require_layers("feature maps", activations.conv_layers)
 maps = activations.feature_maps(model, image)
 responses = activations.pre_activations(model, image)
 

@@ -10,7 +10,7 @@ MAP_DISPLAY_PX = 420
 
 ui.start_page(N_("Pooling"), N_("Max pooling: keep the strongest signal"), ":material/grid_view:")
 
-model, image = ui.require_layers(_("pooling layers"), activations.pool_layers)
+model, image = ui.require_layers("pooling layers", activations.pool_layers)
 maps = activations.feature_maps(model, image)
 
 st.markdown(
