@@ -3,7 +3,7 @@
 import streamlit as st
 
 from digitlab import activations, ui, visualize
-from digitlab.i18n import N_
+from digitlab.i18n import N_, _
 
 # Display size of both maps, so that pooling's halving shows as bigger pixels, not a smaller picture.
 MAP_DISPLAY_PX = 420
@@ -14,22 +14,28 @@ model, image = ui.require_layers("pooling layers", activations.pool_layers)
 maps = activations.feature_maps(model, image)
 
 st.markdown(
-    "**Max pooling** cuts a feature map into 2×2 blocks and keeps only the largest number of each block. The map "
-    "becomes half as wide and half as high (a quarter of the numbers), but every strong response survives. That "
-    "makes the network faster and a little tolerant of where exactly a stroke is: moving it by one pixel often "
-    "changes nothing. Pooling has nothing to learn; each channel is pooled on its own."
+    _(
+        "**Max pooling** cuts a feature map into 2×2 blocks and keeps only the largest number of each block. The "
+        "map becomes half as wide and half as high (a quarter of the numbers), but every strong response survives. "
+        "That makes the network faster and a little tolerant of where exactly a stroke is: moving it by one pixel "
+        "often changes nothing. Pooling has nothing to learn; each channel is pooled on its own."
+    )
 )
 
 layer_column, channel_column = st.columns(2)
-pool_name = layer_column.radio("Pooling layer", activations.pool_layers(model), horizontal=True, key="pool_layer")
+pool_name = layer_column.radio(_("Pooling layer"), activations.pool_layers(model), horizontal=True, key="pool_layer")
 source_name = activations.input_layer_name(model, pool_name)
 before_maps, after_maps = maps[source_name], maps[pool_name]
 with channel_column:
     default = activations.strongest_channel(before_maps)
-    channel = ui.channel_slider("Channel", before_maps.shape[-1], default, key=f"pool_channel_{pool_name}")
+    channel = ui.channel_slider(_("Channel"), before_maps.shape[-1], default, key=f"pool_channel_{pool_name}")
 st.caption(
-    f"{pool_name} pools the output of {source_name}: "
-    f"{activations.describe_shape(before_maps.shape)} → {activations.describe_shape(after_maps.shape)}."
+    _("{layer} pools the output of {source}: {before} → {after}.").format(
+        layer=pool_name,
+        source=source_name,
+        before=activations.describe_shape(before_maps.shape),
+        after=activations.describe_shape(after_maps.shape),
+    )
 )
 
 before, after = before_maps[..., channel], after_maps[..., channel]
@@ -37,15 +43,25 @@ example = activations.pooling_example(before)
 before_picture, after_picture, bar = visualize.pooling_pictures(before, after, MAP_DISPLAY_PX, example)
 before_column, after_column, bar_column = st.columns([5, 5, 1])
 before_column.image(
-    before_picture, caption=f"Before: {source_name}, channel {channel} · {before.shape[0]}×{before.shape[1]}"
+    before_picture,
+    caption=_("Before: {layer}, channel {channel} · {height}×{width}").format(
+        layer=source_name, channel=channel, height=before.shape[0], width=before.shape[1]
+    ),
 )
-after_column.image(after_picture, caption=f"After: {pool_name}, channel {channel} · {after.shape[0]}×{after.shape[1]}")
+after_column.image(
+    after_picture,
+    caption=_("After: {layer}, channel {channel} · {height}×{width}").format(
+        layer=pool_name, channel=channel, height=after.shape[0], width=after.shape[1]
+    ),
+)
 bar_column.image(bar)
 
-st.header("Worked example")
+st.header(_("Worked example"))
 st.markdown(
-    f"The 4×4 block outlined in orange above (rows {example.top}–{example.top + 3}, columns "
-    f"{example.left}–{example.left + 3} of the map). Each coloured 2×2 window keeps its largest number "
-    "(in orange); the four winners form the 2×2 block outlined in the pooled map."
+    _(
+        "The 4×4 block outlined in orange above (rows {top}–{bottom}, columns {left}–{right} of the map). Each "
+        "coloured 2×2 window keeps its largest number (in orange); the four winners form the 2×2 block outlined in "
+        "the pooled map."
+    ).format(top=example.top, bottom=example.top + 3, left=example.left, right=example.left + 3)
 )
 ui.show_pooling_example(example)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from digitlab import catalog, charts, ui
-from digitlab.i18n import N_
+from digitlab.i18n import N_, _, number
 from digitlab.model import predict_proba
 
 # Models side by side on the drawing, per row.
@@ -12,62 +12,72 @@ MODELS_PER_ROW = 3
 ui.start_page(N_("Compare models"), N_("Compare models"), ":material/compare_arrows:")
 selected = ui.model_selector()
 st.caption(
-    "The classic networks of the Keras MNIST tutorials, trained the tutorials' way on plain MNIST, beside DigitLab's "
-    "own CNN, which also learned from real pen handwriting read the way the draw page reads a drawing. Why a CNN "
-    "and not a plain network? Look at the drawn-digit accuracy, then draw something."
+    _(
+        "The classic networks of the Keras MNIST tutorials, trained the tutorials' way on plain MNIST, beside "
+        "DigitLab's own CNN, which also learned from real pen handwriting read the way the draw page reads a drawing. "
+        "Why a CNN and not a plain network? Look at the drawn-digit accuracy, then draw something."
+    )
 )
 
-# The numbers, all read from the files train.py and the benchmark wrote
+# The numbers, all read from the files train.py and the benchmark wrote; their texts (cached in English for every
+# session) shown in this session's language
 frame = ui.get_comparison(ui.model_files_stamp())
-st.header("In numbers")
+frame = frame.assign(
+    title=frame["name"].map(catalog.title),
+    optimizer=frame["optimizer"].map(catalog.shown_text),
+    note=frame["note"].map(catalog.shown_text),
+)
+st.header(_("In numbers"))
 percent = {name: 100 * frame[name] for name in ("mnist_accuracy", "drawn_accuracy")}
 st.dataframe(
     frame.assign(**percent),
     column_order=["title", "parameters", "size_mb", "training_s", "mnist_accuracy", "drawn_accuracy", "predict_ms"],
     column_config={
-        "title": "Model",
-        "parameters": st.column_config.NumberColumn("Parameters", format="localized"),
-        "size_mb": st.column_config.NumberColumn("Size (MB)", format="%.1f"),
-        "training_s": st.column_config.NumberColumn("Training (s)", format="%.0f"),
-        "mnist_accuracy": st.column_config.NumberColumn("MNIST test", format="%.2f%%"),
-        "drawn_accuracy": st.column_config.NumberColumn("Drawn digits", format="%.1f%%"),
-        "predict_ms": st.column_config.NumberColumn("ms / prediction", format="%.2f"),
+        "title": _("Model"),
+        "parameters": st.column_config.NumberColumn(_("Parameters"), format="localized"),
+        "size_mb": st.column_config.NumberColumn(_("Size (MB)"), format="%.1f"),
+        "training_s": st.column_config.NumberColumn(_("Training (s)"), format="%.0f"),
+        "mnist_accuracy": st.column_config.NumberColumn(_("MNIST test"), format="%.2f%%"),
+        "drawn_accuracy": st.column_config.NumberColumn(_("Drawn digits"), format="%.1f%%"),
+        "predict_ms": st.column_config.NumberColumn(_("ms / prediction"), format="%.2f"),
     },
     hide_index=True,
     width="stretch",
 )
 st.caption(
-    "**MNIST test**: the 10,000 test images. **Drawn digits**: pen-drawn digits by 30 writers no model trained on, "
-    "drawn on the canvas as the browser delivers a drawing under nine conditions (size, position, stroke, colours) "
-    "and read as the draw page reads them, from `python -m bench --models`. **ms / prediction**: median time of one "
-    "drawing through the model in process. **Training**: seconds on the 2-core machine the models were trained on, "
-    "shared with other jobs. **Size**: the bundled `.keras` file (for PCA + SVC: its pickled model, which is not "
-    "bundled). Empty cells have not been measured yet."
+    _(
+        "**MNIST test**: the {test_images} test images. **Drawn digits**: pen-drawn digits by 30 writers no model "
+        "trained on, drawn on the canvas as the browser delivers a drawing under nine conditions (size, position, "
+        "stroke, colours) and read as the draw page reads them, from `python -m bench --models`. **ms / prediction**: "
+        "median time of one drawing through the model in process. **Training**: seconds on the 2-core machine the "
+        "models were trained on, shared with other jobs. **Size**: the bundled `.keras` file (for PCA + SVC: its "
+        "pickled model, which is not bundled). Empty cells have not been measured yet."
+    ).format(test_images=number(10_000))
 )
-with st.expander("How each model was trained"):
+with st.expander(_("How each model was trained")):
     st.dataframe(
         frame.assign(epochs=frame["epochs"].astype("Int64")),
         column_order=["title", "kind", "optimizer", "epochs", "train_size", "note"],
         column_config={
-            "title": "Model",
-            "kind": "Kind",
-            "optimizer": "Optimizer",
-            "epochs": "Epochs",
-            "train_size": st.column_config.NumberColumn("Trained on (images)", format="localized"),
-            "note": "Note",
+            "title": _("Model"),
+            "kind": _("Kind"),
+            "optimizer": _("Optimizer"),
+            "epochs": _("Epochs"),
+            "train_size": st.column_config.NumberColumn(_("Trained on (images)"), format="localized"),
+            "note": _("Note"),
         },
         hide_index=True,
         width="stretch",
     )
 
 chart_measure = st.segmented_control(
-    "Chart", list(charts.COMPARISON_MEASURES), format_func=lambda key: charts.COMPARISON_MEASURES[key][0],
+    _("Chart"), list(charts.COMPARISON_MEASURES), format_func=lambda key: _(charts.COMPARISON_MEASURES[key][0]),
     default="drawn_accuracy", required=True, key="compare_measure",
 )  # fmt: skip
 st.altair_chart(charts.comparison_chart(frame, chart_measure, selected.name), width="stretch")
 
 # Every model on the current drawing
-st.header("Every model on one drawing")
+st.header(_("Every model on one drawing"))
 image = ui.network_input()
 names = catalog.available_models()
 models = ui.get_models_by_name(names)
@@ -76,14 +86,19 @@ for start in range(0, len(names), MODELS_PER_ROW):
     for column, name in zip(st.columns(MODELS_PER_ROW, gap="large"), row, strict=False):
         with column, st.container(border=True, key=f"compare_{name}"):
             probabilities = predict_proba(models[name], image[None])[0]
-            st.markdown(f"**{catalog.model_files(name).title}**" + (" · in use" if name == selected.name else ""))
+            model_title = catalog.title(name)
+            st.markdown(
+                _("**{model}** · in use").format(model=model_title) if name == selected.name else f"**{model_title}**"
+            )
             ui.show_prediction_summary(probabilities)
             chart = charts.probability_chart(probabilities, label_size=11, height=160)
             st.vega_lite_chart(chart, width="stretch")
 if len(names) == 1:
     st.info(
-        "Only the bundled model is here. Train the others with `python train.py --arch NAME` "
-        "(see `python train.py --help`) and they appear beside it.",
+        _(
+            "Only the bundled model is here. Train the others with `python train.py --arch NAME` "
+            "(see `python train.py --help`) and they appear beside it."
+        ),
         icon=":material/model_training:",
     )
-st.caption("The PCA + SVC baseline is in the table only: its fitted model is not bundled with the app.")
+st.caption(_("The PCA + SVC baseline is in the table only: its fitted model is not bundled with the app."))

@@ -13,19 +13,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digitlab import config
+from digitlab.i18n import N_, _
 from digitlab.provenance import file_sha256, read_json, timestamp, write_json
 
 # The bundled model (digitlab.model.build_model, trained by digitlab.training.bundled).
 BUNDLED = "digitlab"
 # The classic networks of the Keras MNIST tutorials (their recipes are in digitlab.training.classic): name ->
-# (title, what it is).
+# (title, what it is). The titles are marked for translation and translated by `title()`; the descriptions are
+# only printed by train.py, in English.
 CLASSICS: dict[str, tuple[str, str]] = {
-    "mlp": ("MLP (2×512)", "784 → Dense 512 → Dense 512 → 10, dropout 0.2; no convolutions"),
-    "cnn-small": ("Small CNN", "Conv 32 3×3 → pool → Dense 128 → 10, dropout 0.5"),
-    "cnn-two-conv": ("Two-conv CNN", "Conv 32 3×3 → Conv 32 3×3 → pool → Dense 128 → 10, dropout 0.25/0.5"),
-    "lenet-like": ("LeNet-like CNN", "Conv 32 5×5 → pool → Conv 64 5×5 → pool → Dense 1000 → 10"),
+    "mlp": (N_("MLP (2×512)"), "784 → Dense 512 → Dense 512 → 10, dropout 0.2; no convolutions"),
+    "cnn-small": (N_("Small CNN"), "Conv 32 3×3 → pool → Dense 128 → 10, dropout 0.5"),
+    "cnn-two-conv": (N_("Two-conv CNN"), "Conv 32 3×3 → Conv 32 3×3 → pool → Dense 128 → 10, dropout 0.25/0.5"),
+    "lenet-like": (N_("LeNet-like CNN"), "Conv 32 5×5 → pool → Conv 64 5×5 → pool → Dense 1000 → 10"),
     "cnn-rmsprop": (
-        "CNN + RMSprop",
+        N_("CNN + RMSprop"),
         "Conv 32 3×3 → Conv 64 3×3 → pool → Dense 256 → 10, dropout 0.25/0.8, best validation epoch kept",
     ),
 }
@@ -35,8 +37,9 @@ BASELINE = "pca-svc"
 # (config.CLASSROOM_DIR), never in model/, as class_cnn.keras + class_cnn.json + its evaluation.
 CLASS = "class"
 CLASS_STEM = "class_cnn"
-TITLES = {BUNDLED: "DigitLab CNN (bundled)", **{name: title for name, (title, _) in CLASSICS.items()},
-          BASELINE: "PCA + SVC (scikit-learn)", CLASS: "DigitLab CNN, fine-tuned on our class"}  # fmt: skip
+# In English, as the code writes them; `title()` gives them in the language of the script run now.
+TITLES = {BUNDLED: N_("DigitLab CNN (bundled)"), **{name: title for name, (title, _about) in CLASSICS.items()},
+          BASELINE: N_("PCA + SVC (scikit-learn)"), CLASS: N_("DigitLab CNN, fine-tuned on our class")}  # fmt: skip
 # Everything `python train.py --arch` knows: the bundled model first, then the classics, then the baseline.
 ARCHITECTURES = [BUNDLED, *CLASSICS, BASELINE]
 
@@ -44,10 +47,27 @@ ARCHITECTURES = [BUNDLED, *CLASSICS, BASELINE]
 # A model's files beside each other: the network, its metadata, its evaluation on the MNIST test set.
 SUFFIXES = (".keras", ".json", ".evaluation.npz", ".evaluation.json")
 
+# Texts of the comparison rows, in English: `ui.get_comparison` caches the rows for every session, so the page
+# translates them with `shown_text()` where it shows them.
+DEFAULT_OPTIMIZER = N_("adam + cosine decay")
+STALE_NOTE = N_("drawn-digit accuracy is stale: rerun `python -m bench --models`")
+NOT_SELECTABLE_NOTE = N_("not selectable in the app")
+# How a note joins its parts, each a text of its own (the baseline's first two are written by its training, in
+# English).
+NOTE_SEPARATOR = "; "
+
 
 def title(name: str) -> str:
-    """The display name of a model, e.g. "mlp" -> "MLP (2×512)"."""
-    return TITLES[name]
+    """The display name of a model in the language of the script run now, e.g. "mlp" -> "MLP (2×512)"."""
+    return _(TITLES[name])
+
+
+def shown_text(text: str | None) -> str | None:
+    """A text of `comparison_rows` (an optimizer, a note) in the language of the script run now: each of its
+    parts that the catalogs know translated, the others (names, notes from a model's own files) as written."""
+    if not text:
+        return text
+    return NOTE_SEPARATOR.join(_(part) if part else part for part in text.split(NOTE_SEPARATOR))
 
 
 @dataclass(frozen=True)
@@ -68,7 +88,7 @@ class ModelFiles:
     def train_command(self) -> str:
         """The command that (re)writes the model, its metadata and its evaluation."""
         if self.name == CLASS:
-            return "python train.py --fine-tune --extra PATH (the class's exported .npz)"
+            return _("python train.py --fine-tune --extra PATH (the class's exported .npz)")
         return "python train.py" if self.name == BUNDLED else f"python train.py --arch {self.name}"
 
     def is_available(self) -> bool:
@@ -114,7 +134,8 @@ def comparison_rows(model_dir: Path | None = None) -> list[dict]:
     """One row per bundled model (plus the baseline when trained), from the files train.py and the benchmark wrote.
 
     Keys: name, title, kind, parameters, size_mb, training_s, mnist_accuracy, drawn_accuracy, predict_ms,
-    epochs, optimizer, train_size, note. A number nobody measured yet is None.
+    epochs, optimizer, train_size, note. A number nobody measured yet is None. The texts are in English (the rows
+    are cached for every session): show them with `title(name)` and `shown_text()`.
     """
     benchmark = read_json(benchmark_path(model_dir)).get("models", {})
     rows = []
@@ -128,7 +149,7 @@ def comparison_rows(model_dir: Path | None = None) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "title": files.title,
+                "title": TITLES[name],
                 "kind": "CNN" if name != "mlp" else "MLP",
                 "parameters": metadata.get("parameters"),
                 "size_mb": files.model.stat().st_size / 1e6,
@@ -137,9 +158,9 @@ def comparison_rows(model_dir: Path | None = None) -> list[dict]:
                 "drawn_accuracy": measured.get("accuracy") if is_current else None,
                 "predict_ms": (measured.get("predict_ms") or metadata.get("predict_ms") or {}).get("p50"),
                 "epochs": _over_lineage(metadata, "epochs_run"),
-                "optimizer": metadata.get("recipe", {}).get("optimizer", "adam + cosine decay"),
+                "optimizer": metadata.get("recipe", {}).get("optimizer", DEFAULT_OPTIMIZER),
                 "train_size": metadata.get("train_size", _bundled_train_size(metadata)),
-                "note": "" if is_current else "drawn-digit accuracy is stale: rerun `python -m bench --models`",
+                "note": "" if is_current else STALE_NOTE,
             }
         )
     baseline = read_json(zoo_dir(model_dir) / f"{BASELINE}.json")
@@ -147,7 +168,7 @@ def comparison_rows(model_dir: Path | None = None) -> list[dict]:
         rows.append(
             {
                 "name": BASELINE,
-                "title": title(BASELINE),
+                "title": TITLES[BASELINE],
                 "kind": "PCA + SVM",
                 "parameters": baseline["parameters"],
                 "size_mb": baseline["size_bytes"] / 1e6,
@@ -158,7 +179,7 @@ def comparison_rows(model_dir: Path | None = None) -> list[dict]:
                 "epochs": None,
                 "optimizer": "libsvm",
                 "train_size": baseline["train_size"],
-                "note": f"{baseline['train_size_note']}; {baseline['size_note']}; not selectable in the app",
+                "note": NOTE_SEPARATOR.join([baseline["train_size_note"], baseline["size_note"], NOT_SELECTABLE_NOTE]),
             }
         )
     return rows

@@ -22,6 +22,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 
 from digitlab.config import EVALUATION_PATH, EVALUATION_SUMMARY_PATH, MODEL_PATH, NUM_CLASSES
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, to_float_images
+from digitlab.i18n import _, number
 from digitlab.model import ModelLoadError, load_model, predict_proba
 from digitlab.provenance import data_identity, file_sha256, timestamp, write_json
 
@@ -33,7 +34,8 @@ REGENERATE_COMMAND = "python -m digitlab.evaluate --write"
 
 
 class ArtifactsNotFoundError(FileNotFoundError):
-    """The evaluation artifacts are missing or unreadable; the message says how to make them."""
+    """The evaluation artifacts are missing or unreadable; the message (shown in the app, so translated) says how
+    to make them."""
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,10 @@ def load_artifacts(
     missing = [str(path) for path in (npz_path, summary_path) if not path.is_file()]
     if missing:
         raise ArtifactsNotFoundError(
-            f"No evaluation artifacts at {', '.join(missing)}. Make them with `{REGENERATE_COMMAND}` "
-            "(or `python train.py`, which writes them after training)."
+            _(
+                "No evaluation artifacts at {paths}. Make them with `{command}` "
+                "(or `python train.py`, which writes them after training)."
+            ).format(paths=", ".join(missing), command=REGENERATE_COMMAND)
         )
     try:
         summary = json.loads(summary_path.read_text())
@@ -177,27 +181,32 @@ def load_artifacts(
         )
     except (KeyError, ValueError, OSError) as error:
         raise ArtifactsNotFoundError(
-            f"Could not read the evaluation artifacts {npz_path}, {summary_path} ({error}). "
-            f"Rewrite them with `{REGENERATE_COMMAND}`."
+            _(
+                "Could not read the evaluation artifacts {npz_path}, {summary_path} ({error}). "
+                "Rewrite them with `{command}`."
+            ).format(npz_path=npz_path, summary_path=summary_path, error=error, command=REGENERATE_COMMAND)
         ) from error
     if str(arrays["model_sha256"]) != summary.get("model_sha256"):
         raise ArtifactsNotFoundError(
-            f"{npz_path} and {summary_path} describe different models. Rewrite them with `{REGENERATE_COMMAND}`."
+            _("{npz_path} and {summary_path} describe different models. Rewrite them with `{command}`.").format(
+                npz_path=npz_path, summary_path=summary_path, command=REGENERATE_COMMAND
+            )
         )
     return evaluation
 
 
 def describe_mismatch(summary: dict, model_path: str | Path = MODEL_PATH) -> str | None:
-    """Why the artifacts do not describe the model file at `model_path`, or None when they do."""
+    """Why the artifacts do not describe the model file at `model_path` (shown in the app, so translated), or None
+    when they do."""
     model_path = Path(model_path)
     if not model_path.is_file():
-        return f"There is no model file at {model_path} to compare the evaluation with."
+        return _("There is no model file at {path} to compare the evaluation with.").format(path=model_path)
     actual = file_sha256(model_path)
     if actual != summary.get("model_sha256"):
-        return (
-            f"The evaluation was computed for a different model (SHA-256 {str(summary.get('model_sha256'))[:12]}…) "
-            f"than the model file {model_path.name} (SHA-256 {actual[:12]}…)."
-        )
+        return _(
+            "The evaluation was computed for a different model (SHA-256 {evaluated}…) "
+            "than the model file {file} (SHA-256 {actual}…)."
+        ).format(evaluated=str(summary.get("model_sha256"))[:12], file=model_path.name, actual=actual[:12])
     return None
 
 
@@ -236,7 +245,7 @@ def confusion_frame(matrix: np.ndarray, normalised: bool = False) -> pd.DataFram
         for p in range(len(matrix)):
             value = shares[t, p] if normalised else matrix[t, p]
             shade = shares[t, p] if t == p else -mistakes[t, p] / largest_mistake
-            label = f"{100 * shares[t, p]:.1f}" if normalised else str(int(matrix[t, p]))
+            label = number(100 * shares[t, p], 1) if normalised else str(int(matrix[t, p]))
             rows.append(
                 {"true": t, "predicted": p, "count": int(matrix[t, p]), "share": float(shares[t, p]),
                  "value": float(value), "label": label if matrix[t, p] else "", "shade": float(shade)}

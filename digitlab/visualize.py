@@ -1,5 +1,6 @@
 """Pictures of what the network computes: arrays turned into uint8 RGB images with a colour scale, channel
-numbers and a colour bar, so pages only show them. The numbers come from `digitlab.activations`.
+numbers and a colour bar, so pages only show them. The numbers come from `digitlab.activations`; the words drawn
+into the pictures are in the language of the script run now.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 # `feature_maps` and `conv_kernels` are part of this module's public face, which other tools of ours import.
 from digitlab.activations import PoolingExample, conv_kernels, feature_maps  # noqa: F401
 from digitlab.config import ACCENT, TEXT_COLOUR, hex_to_rgb
+from digitlab.i18n import _
 
 # Colour scales as evenly spaced RGB anchors. Sequential: viridis, dark = 0, yellow = strongest.
 VIRIDIS = np.array(
@@ -164,7 +166,7 @@ def channel_grid(
     """
     tiles = [enlarge_to(colourise(maps[..., channel], low, high, palette), cell) for channel in range(maps.shape[-1])]
     grid = tile_images(tiles, [str(channel) for channel in range(maps.shape[-1])], columns)
-    return beside(grid, colour_bar(low, high, palette, min(grid.shape[0] - 2 * LABEL_SIZE, 360), "activation"))
+    return beside(grid, colour_bar(low, high, palette, min(grid.shape[0] - 2 * LABEL_SIZE, 360), _("activation")))
 
 
 def map_image(feature_map: np.ndarray, low: float, high: float, size: int, palette: np.ndarray = VIRIDIS) -> np.ndarray:
@@ -197,7 +199,7 @@ def pooling_pictures(
         top, left, extent = example.top * factor, example.left * factor, example.patch.shape[0] * factor
         box = (top, left, top + extent, left + extent)
         before_picture, after_picture = outline(before_picture, box), outline(after_picture, box)
-    return before_picture, after_picture, colour_bar(low, high, VIRIDIS, before_picture.shape[0] - 60, "value")
+    return before_picture, after_picture, colour_bar(low, high, VIRIDIS, before_picture.shape[0] - 60, _("value"))
 
 
 def relu_pictures(response: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -211,8 +213,8 @@ def relu_pictures(response: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarr
     after = map_image(after_map, *value_range(after_map), size)
     bar_height = before.shape[0] - 60
     return (
-        beside(before, colour_bar(low, high, BLUE_WHITE_RED, bar_height, "response")),
-        beside(after, colour_bar(*value_range(after_map), VIRIDIS, bar_height, "activation")),
+        beside(before, colour_bar(low, high, BLUE_WHITE_RED, bar_height, _("response"))),
+        beside(after, colour_bar(*value_range(after_map), VIRIDIS, bar_height, _("activation"))),
     )
 
 
@@ -233,12 +235,12 @@ def kernel_response_grid(kernels: np.ndarray, responses: np.ndarray, columns: in
         )
         for index in range(kernels.shape[-1])
     ]
-    grid = tile_images(tiles, [f"filter {index}" for index in range(kernels.shape[-1])], columns)
+    grid = tile_images(tiles, [_("filter {index}").format(index=index) for index in range(kernels.shape[-1])], columns)
     bar_height = min(grid.shape[0] - 2 * LABEL_SIZE, 360)
     return beside(
         grid,
-        colour_bar(weight_low, weight_high, BLUE_WHITE_RED, bar_height, "weight"),
-        colour_bar(response_low, response_high, VIRIDIS, bar_height, "response"),
+        colour_bar(weight_low, weight_high, BLUE_WHITE_RED, bar_height, _("weight")),
+        colour_bar(response_low, response_high, VIRIDIS, bar_height, _("response")),
     )
 
 
@@ -254,7 +256,7 @@ def filter_slices(kernels: np.ndarray, filter_index: int, columns: int = 16, cel
         for channel in range(weights.shape[-1])
     ]
     grid = tile_images(tiles, [str(channel) for channel in range(weights.shape[-1])], columns)
-    return beside(grid, colour_bar(low, high, BLUE_WHITE_RED, min(grid.shape[0] - 2 * LABEL_SIZE, 360), "weight"))
+    return beside(grid, colour_bar(low, high, BLUE_WHITE_RED, min(grid.shape[0] - 2 * LABEL_SIZE, 360), _("weight")))
 
 
 def weight_image_grid(weights: np.ndarray, labels: list[str], columns: int = 8, cell: int = 112) -> np.ndarray:
@@ -265,7 +267,7 @@ def weight_image_grid(weights: np.ndarray, labels: list[str], columns: int = 8, 
     low, high = value_range(weights, centred=True)
     tiles = [enlarge_to(colourise(weight, low, high, BLUE_WHITE_RED), cell) for weight in weights]
     grid = tile_images(tiles, labels, columns)
-    return beside(grid, colour_bar(low, high, BLUE_WHITE_RED, min(grid.shape[0] - 2 * LABEL_SIZE, 360), "weight"))
+    return beside(grid, colour_bar(low, high, BLUE_WHITE_RED, min(grid.shape[0] - 2 * LABEL_SIZE, 360), _("weight")))
 
 
 def saliency_picture(image: np.ndarray, saliency: np.ndarray, high: float, size: int, title: str) -> np.ndarray:
