@@ -10,14 +10,14 @@ from digitlab import catalog, charts, ui
 from digitlab.classroom import export, joining, stats, store
 from digitlab.config import CONFIDENT_THRESHOLD, STATE_LOOK_CLOSER
 from digitlab.evaluate import confusion_frame
-from digitlab.i18n import N_
+from digitlab.i18n import N_, _, a_digit, ngettext, number, percent
 from digitlab.provenance import read_json
 from digitlab.visualize import digit_data_url
 
 # The projector's numbers are read again this often, without reloading the page.
 LIVE_SECONDS = 3
 GALLERY_LIMIT = 12
-CLASS_TITLES = ("Asked to draw", "The model read")
+CLASS_TITLES = (N_("Asked to draw"), N_("The model read"))
 
 ui.start_page(N_("Classroom"), N_("Classroom"), ":material/groups:")
 engine = ui.classroom_engine()
@@ -28,15 +28,42 @@ join_column, live_column = st.columns([2, 3], gap="large")
 with join_column:
     st.image(ui.get_qr_png(url), width=320)
     st.markdown(f"<div class='join-address'>{html.escape(url)}</div>", unsafe_allow_html=True)
-    st.caption("Scan the code with a phone's camera, or type the address, on this computer's network.")
+    st.caption(_("Scan the code with a phone's camera, or type the address, on this computer's network."))
     if only_here:
-        addresses = ", ".join(joining.lan_addresses()) or "none found: is this computer on a network?"
+        addresses = ", ".join(joining.lan_addresses()) or _("none found: is this computer on a network?")
         st.warning(
-            "**Phones cannot open this address: it only works on this computer.** Stop the app and start it with "
-            "`streamlit run app.py --browser.serverAddress ADDRESS`, where ADDRESS is this computer's address on "
-            f"the classroom's network ({addresses}), or open this page at that address.",
+            _(
+                "**Phones cannot open this address: it only works on this computer.** Stop the app and start it "
+                "with `streamlit run app.py --browser.serverAddress ADDRESS`, where ADDRESS is this computer's "
+                "address on the classroom's network ({addresses}), or open this page at that address."
+            ).format(addresses=addresses),
             icon=":material/wifi_off:",
         )
+
+
+def class_titles() -> tuple[str, str]:
+    """The class's confusion matrix's row and column titles, translated."""
+    return _(CLASS_TITLES[0]), _(CLASS_TITLES[1])
+
+
+def signed(points: float, decimals: int) -> str:
+    """A change in percentage points with its sign first ("+3", "-0.25"), as st.metric reads a delta's direction."""
+    return ("-" if points < 0 else "+") + number(abs(points), decimals)
+
+
+def hardest_line(row: dict) -> str:
+    """One of `stats.hardest_digits`, as a line of HTML: how often it was read right, and what it was read as."""
+    details = {"digit": row["digit"], "accuracy": percent(row["accuracy"], 0), "drawn": row["drawn"]}
+    if row["read_as"] is None:
+        return ngettext(
+            "<b>{digit}</b> {accuracy} read right of {drawn}", "<b>{digit}</b> {accuracy} read right of {drawn}",
+            row["drawn"],
+        ).format(**details)  # fmt: skip
+    return ngettext(
+        "<b>{digit}</b> {accuracy} read right of {drawn}, often read as {a_digit}",
+        "<b>{digit}</b> {accuracy} read right of {drawn}, often read as {a_digit}",
+        row["drawn"],
+    ).format(**details, a_digit=a_digit(row["read_as"]))
 
 
 def look_closer(drawing_id: int) -> None:
@@ -48,20 +75,22 @@ def look_closer(drawing_id: int) -> None:
         st.session_state[STATE_LOOK_CLOSER] = None
         return
     row, probabilities = row.iloc[0], pictures.probabilities[0]
-    st.subheader(f"Asked for a {row.prompt}, read as a {row.answer}")
+    heading = _("Asked for {a_prompt}, read as {an_answer}")
+    st.subheader(heading.format(a_prompt=a_digit(row.prompt), an_answer=a_digit(row.answer)))
     picture_column, chart_column = st.columns([1, 2])
     with picture_column:
-        ui.show_class_drawing(pictures.images[0], f"{row.confidence:.0%} sure", width=196)
+        sure = _("{confidence} sure").format(confidence=percent(row.confidence, 0))
+        ui.show_class_drawing(pictures.images[0], sure, width=196)
         if row.nickname:
-            st.text(f"by {row.nickname}")  # as plain text: a nickname is never markup
+            st.text(_("by {nickname}").format(nickname=row.nickname))  # as plain text: a nickname is never markup
     with chart_column:
         st.vega_lite_chart(charts.probability_chart(probabilities, height=180), width="stretch")
     buttons = st.columns(2)
-    if is_teacher and buttons[0].button("Hide this drawing", icon=":material/visibility_off:"):
+    if is_teacher and buttons[0].button(_("Hide this drawing"), icon=":material/visibility_off:"):
         store.hide_drawing(engine, drawing_id)
         close_look()
         st.rerun()
-    buttons[1].button("Close", icon=":material/close:", on_click=close_look)
+    buttons[1].button(_("Close"), icon=":material/close:", on_click=close_look)
 
 
 def close_look() -> None:
@@ -72,9 +101,9 @@ def close_look() -> None:
 def misread_gallery(answers: pd.DataFrame) -> None:
     """The latest drawings the model misread: a click enlarges one."""
     wrong = stats.misread(answers, GALLERY_LIMIT)
-    st.subheader("Drawings the model misread")
+    st.subheader(_("Drawings the model misread"))
     if wrong.empty:
-        st.info("The model has read every drawing right so far. Try to fool it!", icon=":material/psychology_alt:")
+        st.info(_("The model has read every drawing right so far. Try to fool it!"), icon=":material/psychology_alt:")
         return
     pictures = store.class_pictures(engine, wrong.id)
     urls = dict(zip(pictures.ids, (digit_data_url(image) for image in pictures.images), strict=True))
@@ -88,7 +117,7 @@ def misread_gallery(answers: pd.DataFrame) -> None:
     if points and points[0].get("id") != st.session_state.get("_gallery_clicked"):
         st.session_state["_gallery_clicked"] = points[0]["id"]
         st.session_state[STATE_LOOK_CLOSER] = int(points[0]["id"])
-    st.caption("Under each drawing: the digit asked for → what the model read. Click one to look closer.")
+    st.caption(_("Under each drawing: the digit asked for → what the model read. Click one to look closer."))
 
 
 @st.fragment(run_every=LIVE_SECONDS)
@@ -97,42 +126,52 @@ def live_class() -> None:
     try:
         counts = store.counts(engine)
         answers = store.class_answers(engine)
-        files, _, _ = ui.class_model(engine)
+        files = ui.class_model(engine)[0]
     except store.StorageError as error:
         ui.storage_error(error)
         return
     summary = stats.class_summary(answers)
     with live_column:
         joined, drew, drawings, accuracy = st.columns(4)
-        joined.metric("Joined", counts.joined)
-        drew.metric("Drew", counts.drawers)
-        drawings.metric("Drawings", counts.drawings, help=f"{counts.hidden} hidden" if counts.hidden else None)
+        joined.metric(_("Joined"), counts.joined)
+        drew.metric(_("Drew"), counts.drawers)
+        hidden = ngettext("{n} hidden", "{n} hidden", counts.hidden).format(n=counts.hidden)
+        drawings.metric(_("Drawings"), counts.drawings, help=hidden if counts.hidden else None)
         accuracy.metric(
-            "Class accuracy",
-            f"{summary['accuracy']:.0%}" if summary else "–",
-            help="Share of the class's drawings the model read as the digit that was asked for.",
+            _("Class accuracy"),
+            percent(summary["accuracy"], 0) if summary else "–",
+            help=_("Share of the class's drawings the model read as the digit that was asked for."),
         )
-        st.caption(f"The class draws with **{files.title}**. Updated every {LIVE_SECONDS} seconds.")
+        st.caption(
+            ngettext(
+                "The class draws with **{model}**. Updated every {n} second.",
+                "The class draws with **{model}**. Updated every {n} seconds.",
+                LIVE_SECONDS,
+            ).format(model=_(files.title), n=LIVE_SECONDS)
+        )
         if summary is None:
-            st.info("No drawings yet: as students send theirs, the results appear here.", icon=":material/draw:")
+            st.info(_("No drawings yet: as students send theirs, the results appear here."), icon=":material/draw:")
             return
         hardest = stats.hardest_digits(summary)
-        st.subheader("Hardest digits for the model")
+        st.subheader(_("Hardest digits for the model"))
         if hardest:
-            lines = [
-                f"<b>{row['digit']}</b> {row['accuracy']:.0%} read right of {row['drawn']}"
-                + (f", often read as a {row['read_as']}" if row["read_as"] is not None else "")
-                for row in hardest
-            ]
+            lines = [hardest_line(row) for row in hardest]
             st.markdown(f"<div class='hardest'>{'<br>'.join(lines)}</div>", unsafe_allow_html=True)
         else:
-            st.caption(f"None yet: every digit drawn at least {stats.HARDEST_MINIMUM} times was read right.")
+            minimum = stats.HARDEST_MINIMUM
+            st.caption(
+                ngettext(
+                    "None yet: every digit drawn at least {n} time was read right.",
+                    "None yet: every digit drawn at least {n} times was read right.",
+                    minimum,
+                ).format(n=minimum)
+            )
     matrix_column, gallery_column = st.columns([2, 3], gap="large")
     with matrix_column:
-        st.subheader("The class's confusion matrix")
+        st.subheader(_("The class's confusion matrix"))
         frame = confusion_frame(summary["confusion_matrix"])
-        st.altair_chart(charts.confusion_chart(frame, titles=CLASS_TITLES, height=420), width="stretch")
-        st.caption("Rows: the digit asked for; columns: what the model read. Blue: read right; red: misread.")
+        st.altair_chart(charts.confusion_chart(frame, titles=class_titles(), height=420), width="stretch")
+        st.caption(_("Rows: the digit asked for; columns: what the model read. Blue: read right; red: misread."))
     with gallery_column:
         if st.session_state.get(STATE_LOOK_CLOSER) is not None:
             look_closer(st.session_state[STATE_LOOK_CLOSER])
@@ -143,15 +182,19 @@ def live_class() -> None:
 live_class()
 
 if not is_teacher:
-    st.caption("The teacher's buttons (moderation, fine-tuning, export) unlock with the teacher's key in the sidebar.")
+    st.caption(
+        _("The teacher's buttons (moderation, fine-tuning, export) unlock with the teacher's key in the sidebar.")
+    )
     st.stop()
 
 st.divider()
-st.header("Teach the model our handwriting")
+st.header(_("Teach the model our handwriting"))
 st.caption(
-    "Fine-tunes the bundled model on the class's drawings, replaying MNIST digits beside them so it does not forget "
-    "the ones it knew, in the background (about a minute). One drawing in four is held back: the model never learns "
-    "from those, so they show honestly whether it now reads the class better."
+    _(
+        "Fine-tunes the bundled model on the class's drawings, replaying MNIST digits beside them so it does not "
+        "forget the ones it knew, in the background (about a minute). One drawing in four is held back: the model "
+        "never learns from those, so they show honestly whether it now reads the class better."
+    )
 )
 
 
@@ -198,7 +241,7 @@ def fine_tuning() -> None:
         st.rerun()  # done: the page drops its progress polling
     if error := job.error or st.session_state.pop("_tuning_error", None):
         st.error(error, icon=":material/error:")
-    st.button("Teach the model our handwriting", type="primary", icon=":material/model_training:",
+    st.button(_("Teach the model our handwriting"), type="primary", icon=":material/model_training:",
               on_click=start_fine_tuning)  # fmt: skip
     files = catalog.model_files(catalog.CLASS)
     metadata = read_json(files.metadata) if files.is_available() else {}
@@ -210,52 +253,61 @@ def show_fine_tuned(metadata: dict) -> None:
     """Before and after on the held-back drawings, and the switch to the fine-tuned model or back."""
     result = metadata["class"]
     before, after = result["before"], result["after"]
-    st.subheader("Before and after, on the class's drawings the model never learned from")
+    st.subheader(_("Before and after, on the class's drawings the model never learned from"))
     held, mnist, seconds = st.columns(3)
     gain = 100 * (after["accuracy"] - before["accuracy"])
+    gain_points = ngettext("{change} point (was {before})", "{change} points (was {before})", round(abs(gain)))
     held.metric(
-        f"Held-back drawings ({result['held_back']})",
-        f"{after['accuracy']:.0%}",
-        f"{gain:+.0f} points (was {before['accuracy']:.0%})",
+        _("Held-back drawings ({count})").format(count=result["held_back"]),
+        percent(after["accuracy"], 0),
+        gain_points.format(change=signed(gain, 0), before=percent(before["accuracy"], 0)),
     )
     kept = 100 * (metadata["test_accuracy"] - metadata["parent_test_accuracy"])
-    mnist.metric("MNIST test accuracy", f"{metadata['test_accuracy']:.2%}", f"{kept:+.2f} points", delta_color="off")
+    mnist.metric(
+        _("MNIST test accuracy"),
+        percent(metadata["test_accuracy"], 2),
+        _("{change} points").format(change=signed(kept, 2)),
+        delta_color="off",
+    )
     seconds.metric(
-        "Fine-tuning",
-        f"{metadata['training_seconds']:.0f} s",
-        f"on {result['training_drawings']} drawings + {result['replay']} MNIST digits",
+        _("Fine-tuning"),
+        _("{seconds} s").format(seconds=round(metadata["training_seconds"])),
+        _("on {drawings} drawings + {replay} MNIST digits").format(
+            drawings=result["training_drawings"], replay=result["replay"]
+        ),
         delta_color="off",
     )
     before_column, after_column = st.columns(2)
-    for column, label, summary in ((before_column, "Before", before), (after_column, "After", after)):
+    headings = (_("**Before** ({accuracy} right)"), _("**After** ({accuracy} right)"))
+    for column, heading, summary in zip((before_column, after_column), headings, (before, after), strict=True):
         with column:
-            st.markdown(f"**{label}** ({summary['accuracy']:.0%} right)")
+            st.markdown(heading.format(accuracy=percent(summary["accuracy"], 0)))
             frame = confusion_frame(summary["confusion_matrix"])
-            st.altair_chart(charts.confusion_chart(frame, titles=CLASS_TITLES, height=320), width="stretch")
+            st.altair_chart(charts.confusion_chart(frame, titles=class_titles(), height=320), width="stretch")
     now_right = result.get("now_right_ids") or []
     pictures = store.class_pictures(engine, now_right) if now_right else None
     if pictures is not None and len(pictures.ids):
-        st.markdown(f"**Drawings it now reads right** ({len(pictures.ids)})")
+        st.markdown(_("**Drawings it now reads right** ({count})").format(count=len(pictures.ids)))
         columns = st.columns(8)
         for index, (image, prompt) in enumerate(zip(pictures.images, pictures.prompts, strict=True)):
             with columns[index % 8]:
-                ui.show_class_drawing(image, f"a {prompt}", width=96)
+                ui.show_class_drawing(image, a_digit(prompt), width=96)
     in_use = store.setting(engine, ui.CLASS_MODEL_SETTING, catalog.BUNDLED) == catalog.CLASS
     use, back, discard = st.columns(3)
     if in_use:
-        use.success("The class now draws with the fine-tuned model.", icon=":material/check:")
-        back.button("Back to the bundled model", on_click=use_model, args=(catalog.BUNDLED,))
+        use.success(_("The class now draws with the fine-tuned model."), icon=":material/check:")
+        back.button(_("Back to the bundled model"), on_click=use_model, args=(catalog.BUNDLED,))
     else:
-        use.button("Switch the class to it", type="primary", icon=":material/swap_horiz:", on_click=use_model,
-                   args=(catalog.CLASS,), help="Students' next drawings are read by it; the sidebar's model "
-                   "selector on the other pages lists it too.")  # fmt: skip
-    discard.button("Discard it", icon=":material/delete:", on_click=discard_model)
+        use.button(_("Switch the class to it"), type="primary", icon=":material/swap_horiz:", on_click=use_model,
+                   args=(catalog.CLASS,), help=_("Students' next drawings are read by it; the sidebar's model "
+                   "selector on the other pages lists it too."))  # fmt: skip
+    discard.button(_("Discard it"), icon=":material/delete:", on_click=discard_model)
 
 
 st.fragment(fine_tuning, run_every=1 if ui.get_fine_tune_job().is_running else None)()
 
 st.divider()
-st.header("The class's drawings")
+st.header(_("The class's drawings"))
 try:
     answers = store.class_answers(engine)
     pictures = store.class_pictures(engine)
@@ -264,25 +316,33 @@ except store.StorageError as error:
     st.stop()
 npz_column, csv_column, clear_column = st.columns(3)
 npz_column.download_button(
-    "Download the drawings (.npz)",
+    _("Download the drawings (.npz)"),
     export.dataset_npz(pictures),
     file_name="digitlab-class.npz",
     icon=":material/download:",
-    help="MNIST format: the 28×28 images as the model read them and the digits asked for; the held-back drawings "
-    "are the test split. Train on it with `python train.py --fine-tune --extra digitlab-class.npz`.",
+    help=_(
+        "MNIST format: the 28×28 images as the model read them and the digits asked for; the held-back drawings "
+        "are the test split. Train on it with `python train.py --fine-tune --extra digitlab-class.npz`."
+    ),
 )
 csv_column.download_button(
-    "Download what was asked and answered (.csv)",
+    _("Download what was asked and answered (.csv)"),
     export.answers_csv(answers),
     file_name="digitlab-class.csv",
     icon=":material/table:",
 )
 with clear_column:
-    sure = st.checkbox(f"Yes, delete all {len(answers)} drawings and nicknames")
-    if st.button("Clear the class", icon=":material/delete_forever:", disabled=not sure):
+    sure = st.checkbox(
+        ngettext(
+            "Yes, delete the {n} drawing and the nicknames", "Yes, delete all {n} drawings and nicknames", len(answers)
+        ).format(n=len(answers))
+    )
+    if st.button(_("Clear the class"), icon=":material/delete_forever:", disabled=not sure):
         store.clear_class(engine)
         st.rerun()
 st.caption(
-    f"Hidden drawings are left out of everything above. Drawings below {CONFIDENT_THRESHOLD:.0%} confidence count "
-    "as the digit the model thought most likely."
+    _(
+        "Hidden drawings are left out of everything above. Drawings below {threshold} confidence count as the digit "
+        "the model thought most likely."
+    ).format(threshold=percent(CONFIDENT_THRESHOLD, 0))
 )

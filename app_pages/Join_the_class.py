@@ -19,7 +19,7 @@ from digitlab.config import (
     STATE_STUDENT,
 )
 from digitlab.drawing import canvas_strokes
-from digitlab.i18n import N_
+from digitlab.i18n import N_, _, ngettext
 from digitlab.model import predict_proba
 from digitlab.reading import read_drawing
 
@@ -50,13 +50,21 @@ def change_nickname() -> None:
 
 
 st.text_input(
-    "Your nickname (optional)",
+    _("Your nickname (optional)"),
     key="nickname_field",
     on_change=change_nickname,
-    placeholder="Shown beside your drawings",
+    placeholder=_("Shown beside your drawings"),
 )
 if st.session_state.pop("nickname_cut", False):
-    st.info(f"Nicknames are at most {store.NICKNAME_LIMIT} characters: yours was shortened.", icon=":material/info:")
+    limit = store.NICKNAME_LIMIT
+    st.info(
+        ngettext(
+            "Nicknames are at most {n} character: yours was shortened.",
+            "Nicknames are at most {n} characters: yours was shortened.",
+            limit,
+        ).format(n=limit),
+        icon=":material/info:",
+    )
 if error := st.session_state.pop("nickname_error", None):
     st.error(error, icon=":material/database:")
 
@@ -78,15 +86,15 @@ def send(files, model, checksum: str) -> None:
         steps = read_drawing(image_data, json_data)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         st.error(
-            "Your drawing could not be read: the canvas sent something unexpected. Clear it and draw again.",
+            _("Your drawing could not be read: the canvas sent something unexpected. Clear it and draw again."),
             icon=":material/error:",
         )
         return
     if steps is None:
-        st.warning("The canvas is empty: draw the digit first, then press Send.", icon=":material/draw:")
+        st.warning(_("The canvas is empty: draw the digit first, then press Send."), icon=":material/draw:")
         return
     if steps.is_too_small:
-        st.warning("That is too small to read: draw the digit bigger, filling the box.", icon=":material/zoom_in:")
+        st.warning(_("That is too small to read: draw the digit bigger, filling the box."), icon=":material/zoom_in:")
         return
     probabilities = predict_proba(model, steps.image[None])[0]
     drawing = store.Drawing(
@@ -106,12 +114,22 @@ def send(files, model, checksum: str) -> None:
         ui.storage_error(error)  # the drawing stays on the canvas: Send again stores it once
         return
     except ValueError as error:
-        st.error(f"Your drawing could not be saved: {error}. Clear the canvas and draw again.", icon=":material/error:")
+        st.error(
+            _("Your drawing could not be saved: {error}. Clear the canvas and draw again.").format(error=error),
+            icon=":material/error:",
+        )
         return
     st.session_state[STATE_RESULT] = {"prompt": drawing.prompt, "probabilities": probabilities.tolist()}
     st.session_state[STATE_PROMPT] = next_prompt(drawing.prompt)
     st.session_state[STATE_SEND_KEY] = uuid.uuid4().hex
     ui.clear_drawing()
+
+
+def prompt_html(digit: int) -> str:
+    """What to draw, the digit in bold: "Draw a <b>7</b>", "Draw an <b>8</b>"."""
+    if digit == 8:
+        return _("Draw an <b>{digit}</b>").format(digit=digit)
+    return _("Draw a <b>{digit}</b>").format(digit=digit)
 
 
 @st.fragment
@@ -126,17 +144,22 @@ def drawing_round() -> None:
     result = st.session_state.get(STATE_RESULT)
     if result:
         ui.show_student_result(result["prompt"], np.asarray(result["probabilities"]))
-    st.markdown(f"<div class='prompt'>Draw a <b>{st.session_state[STATE_PROMPT]}</b></div>", unsafe_allow_html=True)
+    st.markdown(f"<div class='prompt'>{prompt_html(st.session_state[STATE_PROMPT])}</div>", unsafe_allow_html=True)
     ui.drawing_canvas(stroke_width=DEFAULT_STROKE_WIDTH, fixed_pen=True)
     strokes = canvas_strokes(st.session_state.get(STATE_CANVAS_JSON)) or []
     with st.container(key="stroke_note"):
         if strokes:
-            plural = "s" if len(strokes) > 1 else ""
-            st.caption(f"Your {len(strokes)} stroke{plural}: press Send when the digit is done.")
+            st.caption(
+                ngettext(
+                    "Your {n} stroke: press Send when the digit is done.",
+                    "Your {n} strokes: press Send when the digit is done.",
+                    len(strokes),
+                ).format(n=len(strokes))
+            )
         else:
-            st.caption("Draw with your finger inside the box. The toolbar above it undoes a stroke.")
+            st.caption(_("Draw with your finger inside the box. The toolbar above it undoes a stroke."))
     with st.container(key="send"):
-        st.button("Send", type="primary", icon=":material/send:", key="send_button", width="stretch")
+        st.button(_("Send"), type="primary", icon=":material/send:", key="send_button", width="stretch")
 
 
 drawing_round()

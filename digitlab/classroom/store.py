@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from digitlab.config import IMAGE_SIZE, NUM_CLASSES
+from digitlab.i18n import N_, _, number
 
 # Longest nickname kept, in characters; longer ones are cut, and the student is told.
 NICKNAME_LIMIT = 24
@@ -159,7 +160,7 @@ def migrate(engine: Engine, migrations: list[Callable[[Connection], None]] | Non
     """Run the migrations the database has not had yet, each recorded with its version, in one transaction;
     returns the version now. Raises StorageError for a database made by a newer DigitLab."""
     migrations = MIGRATIONS if migrations is None else migrations
-    with _storage("prepare the class's database"), engine.begin() as connection:
+    with _storage(N_("prepare the class's database")), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Two app servers starting at once on a shared database migrate one after the other.
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(73726)"))
@@ -167,8 +168,10 @@ def migrate(engine: Engine, migrations: list[Callable[[Connection], None]] | Non
         version = schema_version(connection)
         if version > len(migrations):
             raise StorageError(
-                f"The class's database has schema version {version}, newer than this DigitLab knows "
-                f"({len(migrations)}): update DigitLab, or name another database in .streamlit/secrets.toml."
+                _(
+                    "The class's database has schema version {version}, newer than this DigitLab knows ({known}): "
+                    "update DigitLab, or name another database in .streamlit/secrets.toml."
+                ).format(version=version, known=len(migrations))
             )
         for number, step in enumerate(migrations[version:], start=version + 1):
             step(connection)
@@ -192,7 +195,7 @@ def clean_nickname(text: str | None) -> tuple[str, bool]:
 def join(engine: Engine, student_id: str, nickname: str = "") -> None:
     """Record that a student joined the class (or changed their nickname)."""
     rename = sa.update(students).where(students.c.id == student_id).values(nickname=nickname)
-    with _storage("record that you joined"):
+    with _storage(N_("record that you joined")):
         try:
             with engine.begin() as connection:
                 if not connection.execute(rename).rowcount:
@@ -220,7 +223,7 @@ def add_drawing(engine: Engine, drawing: Drawing) -> bool:
         "hidden": False,
         "created_at": _now(),
     }
-    with _storage("save your drawing"):
+    with _storage(N_("save your drawing")):
         try:
             with engine.begin() as connection:
                 connection.execute(sa.insert(drawings).values(**row))
@@ -235,13 +238,13 @@ def add_drawing(engine: Engine, drawing: Drawing) -> bool:
 
 def hide_drawing(engine: Engine, drawing_id: int, hidden: bool = True) -> None:
     """Hide a drawing from the projector, the class's numbers, the export and fine-tuning (or show it again)."""
-    with _storage("hide the drawing"), engine.begin() as connection:
+    with _storage(N_("hide the drawing")), engine.begin() as connection:
         connection.execute(sa.update(drawings).where(drawings.c.id == int(drawing_id)).values(hidden=hidden))
 
 
 def clear_class(engine: Engine) -> int:
     """Delete every drawing and student of the class (its settings stay); returns the drawings deleted."""
-    with _storage("clear the class"), engine.begin() as connection:
+    with _storage(N_("clear the class")), engine.begin() as connection:
         deleted = connection.execute(sa.delete(drawings)).rowcount
         connection.execute(sa.delete(students))
         return deleted
@@ -249,7 +252,7 @@ def clear_class(engine: Engine) -> int:
 
 def set_setting(engine: Engine, name: str, value: str) -> None:
     """Set one of the class's settings (e.g. the model it draws with)."""
-    with _storage("save the class's settings"), engine.begin() as connection:
+    with _storage(N_("save the class's settings")), engine.begin() as connection:
         connection.execute(sa.delete(settings).where(settings.c.name == name))
         connection.execute(sa.insert(settings).values(name=name, value=value))
 
@@ -259,7 +262,7 @@ def set_setting(engine: Engine, name: str, value: str) -> None:
 
 def setting(engine: Engine, name: str, default: str | None = None) -> str | None:
     """One of the class's settings, or `default`."""
-    with _storage("read the class's settings"), engine.connect() as connection:
+    with _storage(N_("read the class's settings")), engine.connect() as connection:
         value = connection.execute(sa.select(settings.c.value).where(settings.c.name == name)).scalar()
     return default if value is None else value
 
@@ -268,7 +271,7 @@ def counts(engine: Engine) -> Counts:
     """How many joined (or drew: a student who drew after the class was cleared counts too), drew, and drawings."""
     visible = sa.not_(drawings.c.hidden)
     everyone = sa.union(sa.select(students.c.id), sa.select(drawings.c.student_id)).subquery()
-    with _storage("count the class"), engine.connect() as connection:
+    with _storage(N_("count the class")), engine.connect() as connection:
         joined = connection.execute(sa.select(sa.func.count()).select_from(everyone)).scalar()
         drawers, shown, total = connection.execute(
             sa.select(
@@ -288,7 +291,7 @@ def prompt_counts(engine: Engine, student_id: str) -> tuple[np.ndarray, np.ndarr
         sa.func.count(),
     ).group_by(drawings.c.prompt)
     own, everyone = np.zeros(NUM_CLASSES, int), np.zeros(NUM_CLASSES, int)
-    with _storage("pick your next digit"), engine.connect() as connection:
+    with _storage(N_("pick your next digit")), engine.connect() as connection:
         for prompt, mine, total in connection.execute(query):
             if 0 <= prompt < NUM_CLASSES:
                 own[prompt], everyone[prompt] = mine, total
@@ -300,7 +303,7 @@ def class_answers(engine: Engine, include_hidden: bool = False) -> pd.DataFrame:
     query = sa.select(*(drawings.c[name] for name in ANSWER_COLUMNS)).order_by(drawings.c.id)
     if not include_hidden:
         query = query.where(sa.not_(drawings.c.hidden))
-    with _storage("read the class's drawings"), engine.connect() as connection:
+    with _storage(N_("read the class's drawings")), engine.connect() as connection:
         rows = connection.execute(query).all()
     frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
     return frame.astype({"id": int, "prompt": int, "answer": int, "confidence": float, "hidden": bool})
@@ -328,7 +331,7 @@ def class_pictures(engine: Engine, ids: Iterable[int] | None = None, include_hid
         query = query.where(drawings.c.id.in_([int(i) for i in ids]))
     if not include_hidden:
         query = query.where(sa.not_(drawings.c.hidden))
-    with _storage("read the class's drawings"), engine.connect() as connection:
+    with _storage(N_("read the class's drawings")), engine.connect() as connection:
         rows = connection.execute(query).all()
     return ClassPictures(
         ids=np.array([row.id for row in rows], int),
@@ -347,7 +350,7 @@ def encode_image(image: np.ndarray) -> bytes:
     """float (28, 28) in [0, 1] -> 3,136 bytes (float32 little-endian): exactly what the model read."""
     image = np.asarray(image, dtype="<f4")
     if image.shape != (IMAGE_SIZE, IMAGE_SIZE) or not np.isfinite(image).all():
-        raise ValueError(f"expected a finite (28, 28) image, got {image.shape}")
+        raise ValueError(_("expected a finite (28, 28) image, got {shape}").format(shape=image.shape))
     return image.tobytes()
 
 
@@ -362,7 +365,9 @@ def encode_strokes(strokes: dict | None) -> str | None:
         return None
     text = json.dumps(strokes, separators=(",", ":"), allow_nan=False)
     if len(text) > STROKES_LIMIT_BYTES:
-        raise ValueError(f"the drawing's strokes take {len(text):,} bytes, more than one digit needs")
+        raise ValueError(
+            _("the drawing's strokes take {size} bytes, more than one digit needs").format(size=number(len(text)))
+        )
     return text
 
 
@@ -379,35 +384,39 @@ def _storage(action: str) -> Iterator[None]:
 
 
 def describe_error(error: SQLAlchemyError, action: str) -> str:
-    """What a teacher or student can do about a database error met while trying to `action`."""
+    """What a teacher or student can do about a database error met while trying to `action` (a phrase marked with
+    `N_`), in the language of the script run now."""
     lines = str(getattr(error, "orig", None) or error).strip().splitlines()
     text = lines[0] if lines else type(error).__name__
     lowered = text.lower()
     code = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+    action = _(action)
     if "locked" in lowered or "busy" in lowered:
-        return (
-            f"Could not {action}: the class's database is busy (another program holds a lock on it). Nothing was "
+        message = _(
+            "Could not {action}: the class's database is busy (another program holds a lock on it). Nothing was "
             "lost: try again in a moment."
         )
-    if "disk is full" in lowered or "disk full" in lowered or code == "53100" or "no space" in lowered:
-        return (
-            f"Could not {action}: the disk that holds the class's database is full. The class's earlier drawings "
+    elif "disk is full" in lowered or "disk full" in lowered or code == "53100" or "no space" in lowered:
+        message = _(
+            "Could not {action}: the disk that holds the class's database is full. The class's earlier drawings "
             "are safe; free some space on it, then try again."
         )
-    if "readonly" in lowered or "read-only" in lowered:
-        return f"Could not {action}: the class's database is read-only. Give the app write access to it."
-    if "no such table" in lowered or code == "42P01":
-        return (
-            f"Could not {action}: the class's database has lost its tables (was its file deleted or replaced?). "
+    elif "readonly" in lowered or "read-only" in lowered:
+        message = _("Could not {action}: the class's database is read-only. Give the app write access to it.")
+    elif "no such table" in lowered or code == "42P01":
+        message = _(
+            "Could not {action}: the class's database has lost its tables (was its file deleted or replaced?). "
             "Restart the app to set up a new one."
         )
-    if "unable to open" in lowered or isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
-        return (
-            f"Could not {action}: the class's database cannot be reached ({text}). Check that it exists and that "
+    elif "unable to open" in lowered or isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
+        message = _(
+            "Could not {action}: the class's database cannot be reached ({error}). Check that it exists and that "
             "its server is running (the address is in .streamlit/secrets.toml, or the SQLite file in "
             "classroom-data/)."
         )
-    return f"Could not {action}: the class's database failed ({type(error).__name__}: {text})."
+    else:
+        message = _("Could not {action}: the class's database failed ({kind}: {error}).")
+    return message.format(action=action, error=text, kind=type(error).__name__)
 
 
 def _now() -> datetime.datetime:

@@ -21,9 +21,11 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from digitlab import i18n
 from digitlab.config import NUM_CLASSES
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, to_float_images
 from digitlab.evaluate import summarise, write_artifacts
+from digitlab.i18n import _
 from digitlab.model import ModelLoadError, load_model, predict_proba
 from digitlab.provenance import write_json
 from digitlab.training.bundled import FINE_TUNE, describe_parent, fit_augmented
@@ -74,9 +76,15 @@ class ClassSplit:
         """Raise NotEnoughDrawingsError, saying how many more are needed, when the split is too small."""
         if len(self.x_train) < MIN_TRAINING_DRAWINGS or len(self.x_test) < MIN_HELD_BACK:
             raise NotEnoughDrawingsError(
-                f"Fine-tuning needs at least {MIN_TRAINING_DRAWINGS} drawings to learn from and {MIN_HELD_BACK} held "
-                f"back to measure it on; the class has {len(self.x_train)} and {len(self.x_test)} (one drawing in "
-                "four is held back). Draw some more!"
+                _(
+                    "Fine-tuning needs at least {to_learn} drawings to learn from and {held_back} held back to measure "
+                    "it on; the class has {learning} and {holding} (one drawing in four is held back). Draw some more!"
+                ).format(
+                    to_learn=MIN_TRAINING_DRAWINGS,
+                    held_back=MIN_HELD_BACK,
+                    learning=len(self.x_train),
+                    holding=len(self.x_test),
+                )
             )
 
 
@@ -87,7 +95,7 @@ def class_settings(**overrides) -> TrainSettings:
 
 def replay_digits(mnist, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """`count` MNIST training digits drawn at random: float32 (count, 28, 28) and int labels."""
-    (x_train, y_train), _ = mnist
+    x_train, y_train = mnist[0]
     picked = np.random.default_rng(seed).choice(len(x_train), size=min(count, len(x_train)), replace=False)
     return to_float_images(x_train[picked]), np.asarray(y_train[picked], int)
 
@@ -114,7 +122,8 @@ class ProgressCallback(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None) -> None:
         self.done += 1
-        self.progress(min(self.done / self.steps, 1.0), f"Learning the class's handwriting: step {self.done}")
+        message = _("Learning the class's handwriting: step {step}").format(step=self.done)
+        self.progress(min(self.done / self.steps, 1.0), message)
 
 
 def compare(labels: np.ndarray, before: np.ndarray, after: np.ndarray) -> dict:
@@ -144,7 +153,7 @@ def fine_tune_on_class(
     split.check()
     settings = settings or class_settings()
     report = progress or (lambda share, message: None)
-    report(0.0, "Preparing the class's drawings and the MNIST digits to replay")
+    report(0.0, _("Preparing the class's drawings and the MNIST digits to replay"))
     keras.utils.set_random_seed(settings.seed)
     model, before_model = load_model(parent), load_model(parent)
     held_back = to_float_images(split.x_test), split.y_test
@@ -159,13 +168,13 @@ def fine_tune_on_class(
                             callbacks=[ProgressCallback(report, steps)])  # fmt: skip
     seconds = time.perf_counter() - started
 
-    report(1.0, "Measuring the fine-tuned model")
+    report(1.0, _("Measuring the fine-tuned model"))
     comparison = compare(split.y_test, before, predict_proba(model, held_back[0]))
     comparison["now_right_ids"] = [split.test_ids[i] for i in comparison["now_right"]] if split.test_ids else []
     comparison.update(training_drawings=len(split.x_train), held_back=len(split.x_test), replay=REPLAY_DIGITS,
                       copies=copies)  # fmt: skip
     save_atomically(model, output)
-    _, (x_test, y_test) = mnist
+    x_test, y_test = mnist[1]  # not `_, ...`: `_` translates here
     metadata = describe_run(model, output, settings, history, seconds, (to_float_images(x_test), y_test), data_path,
                             keep_best=False)  # fmt: skip
     metadata.update(parent=describe_parent(parent), parent_test_accuracy=_accuracy(before_model, x_test, y_test),
@@ -195,7 +204,8 @@ def save_atomically(model: keras.Model, path: Path) -> None:
 
 class FineTuneJob:
     """One fine-tuning at a time, in a background thread, so the app keeps serving the class meanwhile: its
-    progress (0..1 and a message), then its metadata or an error message."""
+    progress (0..1 and a message), then its metadata or an error message, in the language of the run that started
+    it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -214,8 +224,10 @@ class FineTuneJob:
         with self._lock:
             if self.is_running:
                 return False
-            self.progress, self.message, self.metadata, self.error = 0.0, "Starting", None, None
-            arguments = {"parent": parent, "split": split, "output": output, "data_path": data_path}
+            self.progress, self.message, self.metadata, self.error = 0.0, _("Starting"), None, None
+            # A new thread starts without the language of the run that starts it.
+            arguments = {"parent": parent, "split": split, "output": output, "data_path": data_path,
+                         "language": i18n.language()}  # fmt: skip
             self._thread = threading.Thread(target=self._run, kwargs=arguments, name="class-fine-tune", daemon=True)
             self._thread.start()
             return True
@@ -224,7 +236,8 @@ class FineTuneJob:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def _run(self, parent: Path, split: ClassSplit, output: Path, data_path: Path | None) -> None:
+    def _run(self, parent: Path, split: ClassSplit, output: Path, data_path: Path | None, language: str) -> None:
+        i18n.set_language(language)
         try:
             data_path = data_path or find_mnist()
             self.metadata = fine_tune_on_class(parent, split, load_mnist(data_path), data_path, output,
@@ -233,7 +246,7 @@ class FineTuneJob:
             self.error = str(error)
         except Exception as error:  # anything else still ends the job with a message, and in the server's log
             LOGGER.exception("fine-tuning on the class's drawings failed")
-            self.error = f"Fine-tuning failed ({type(error).__name__}: {error})."
+            self.error = _("Fine-tuning failed ({kind}: {error}).").format(kind=type(error).__name__, error=error)
 
     def _report(self, share: float, message: str) -> None:
         self.progress, self.message = share, message
