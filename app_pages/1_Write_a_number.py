@@ -11,13 +11,15 @@ from digitlab.config import (
     STATE_IMAGE_SOURCE,
     STATE_NUMBER_PIECE,
 )
-from digitlab.i18n import N_
+from digitlab.i18n import N_, _, ngettext
 from digitlab.numbers import read_number
 
 ui.start_page(N_("Write a number"), N_("Write a number"), ":material/123:")
 st.caption(
-    "Write a number, up to ten digits in a row, with your mouse, finger or pen. After every stroke the network "
-    "splits your writing into digits and reads each one."
+    _(
+        "Write a number, up to ten digits in a row, with your mouse, finger or pen. After every stroke the network "
+        "splits your writing into digits and reads each one."
+    )
 )
 
 
@@ -30,13 +32,13 @@ def live_number(model) -> None:
     reading = read_number(image_data, json_data, model)
     if not reading.digits:
         st.info(
-            "The canvas is empty: write a number, one digit after another, leaving a little room between them.",
+            _("The canvas is empty: write a number, one digit after another, leaving a little room between them."),
             icon=":material/draw:",
         )
         return
 
     number_column, drawing_column = st.columns(2, gap="medium", vertical_alignment="center")
-    st.subheader("Look inside the network")
+    st.subheader(_("Look inside the network"))
     pick_column, image_column, chart_column = st.columns([2, 1, 2], vertical_alignment="center")
     with pick_column:
         labels = [f"{position}: {'?' if digit is None else digit}" for position, digit in enumerate(reading.digits, 1)]
@@ -49,15 +51,17 @@ def live_number(model) -> None:
 
     # The picked digit is the one the network pages show.
     st.session_state[STATE_IMAGE] = reading.steps[picked].image
-    st.session_state[STATE_IMAGE_SOURCE] = (
-        f"Showing **digit {picked + 1} of your number** from the Write a number page. Pick another digit there and "
+    # Said in the language of this run; the network pages show it as it is.
+    st.session_state[STATE_IMAGE_SOURCE] = _(
+        "Showing **digit {position} of your number** from the Write a number page. Pick another digit there and "
         "this page follows."
-    )
+    ).format(position=picked + 1)
     with pick_column:
-        st.caption("Its 28×28 input and the ten probabilities; the network pages show it too.")
-        ui.page_link("3_Feature_maps.py", "Feature maps: what each layer sees of it", ":material/layers:")
+        st.caption(_("Its 28×28 input and the ten probabilities; the network pages show it too."))
+        ui.page_link("3_Feature_maps.py", _("Feature maps: what each layer sees of it"), ":material/layers:")
     with image_column:
-        ui.show_image(reading.steps[picked].image, f"Digit {picked + 1}: the model's input", width=140)
+        caption = _("Digit {position}: the model's input").format(position=picked + 1)
+        ui.show_image(reading.steps[picked].image, caption, width=140)
     with chart_column:
         st.vega_lite_chart(charts.probability_chart(reading.probabilities[picked], height=150), width="stretch")
 
@@ -67,17 +71,23 @@ def explain_reading(reading) -> None:
     count = len(reading.digits)
     unsure = reading.digits.count(None)
     if not unsure:
-        st.markdown(
-            f"<div class='number-summary'>{count} digit{'s' if count > 1 else ''}, each read with confidence.</div>",
-            unsafe_allow_html=True,
-        )
+        summary = ngettext(
+            "{count} digit, each read with confidence.", "{count} digits, each read with confidence.", count
+        ).format(count=count)
+        st.markdown(f"<div class='number-summary'>{summary}</div>", unsafe_allow_html=True)
         return
-    why = "It may be a letter, a scribble or a digit the network cannot make out: undo it and write it again."
+    why = _("It may be a letter, a scribble or a digit the network cannot make out: undo it and write it again.")
     if any(reading.touching):
-        why = "Two digits seem to touch: leave a little room between them."
+        why = _("Two digits seem to touch: leave a little room between them.")
     elif any(reading.marks):
-        why = "A mark much smaller than the digits (a dot, a dash) is not read as a digit."
-    st.warning(f"Not sure about {unsure} of the {count} pieces, marked ?. {why}", icon=":material/help:")
+        why = _("A mark much smaller than the digits (a dot, a dash) is not read as a digit.")
+    # One English sentence for any count; other languages agree the pieces marked ? with `unsure`.
+    not_sure = ngettext(
+        "Not sure about {unsure} of the {count} pieces, marked ?.",
+        "Not sure about {unsure} of the {count} pieces, marked ?.",
+        unsure,
+    ).format(unsure=unsure, count=count)
+    st.warning(f"{not_sure} {why}", icon=":material/help:")
 
 
 live_number(ui.require_model())

@@ -25,6 +25,7 @@ from sklearn.neighbors import NearestNeighbors
 from digitlab import catalog
 from digitlab.activations import last_hidden_layer, layer_outputs
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, to_float_images
+from digitlab.i18n import _
 from digitlab.model import ModelLoadError, load_model, model_source
 from digitlab.provenance import data_identity, file_sha256
 
@@ -39,7 +40,8 @@ REGENERATE_COMMAND = "python -m digitlab.neighbours --write"
 
 
 class IndexNotFoundError(FileNotFoundError):
-    """A model's nearest-digit index is missing, unreadable or stale; the message says how to make it."""
+    """A model's nearest-digit index is missing, unreadable or stale; the message, shown on the Explain page and in
+    the language of the script run that raised it, says how to make it."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ def load_index(path: str | Path) -> NeighbourIndex:
     """The index written by `write_index`; raises IndexNotFoundError with the command that makes it."""
     path = Path(path)
     if not path.is_file():
-        raise IndexNotFoundError(f"No nearest-digit index at {path}. Make it with `{REGENERATE_COMMAND}`.")
+        message = _("No nearest-digit index at {path}. Make it with `{command}`.")
+        raise IndexNotFoundError(message.format(path=path, command=REGENERATE_COMMAND))
     stat = path.stat()
     return _read_index(str(path), stat.st_mtime_ns, stat.st_size)
 
@@ -157,9 +160,8 @@ def _read_index(path: str, mtime_ns: int, size: int) -> NeighbourIndex:
                 model_sha256=str(data["model_sha256"]),
             )
     except (KeyError, ValueError, OSError) as error:
-        raise IndexNotFoundError(
-            f"Could not read the nearest-digit index {path} ({error}). Rewrite it with `{REGENERATE_COMMAND}`."
-        ) from error
+        message = _("Could not read the nearest-digit index {path} ({error}). Rewrite it with `{command}`.")
+        raise IndexNotFoundError(message.format(path=path, error=error, command=REGENERATE_COMMAND)) from error
 
 
 def describe_mismatch(index: NeighbourIndex, model_path: str | Path) -> str | None:
@@ -167,9 +169,14 @@ def describe_mismatch(index: NeighbourIndex, model_path: str | Path) -> str | No
     actual = _file_sha256(str(model_path), *_stamp(model_path))
     if actual == index.model_sha256:
         return None
-    return (
-        f"The nearest-digit index was built for a different model (SHA-256 {index.model_sha256[:12]}…) than the "
-        f"model file {Path(model_path).name} (SHA-256 {actual[:12]}…). Rebuild it with `{REGENERATE_COMMAND}`."
+    return _(
+        "The nearest-digit index was built for a different model (SHA-256 {index_sha256}…) than the model file "
+        "{file} (SHA-256 {file_sha256}…). Rebuild it with `{command}`."
+    ).format(
+        index_sha256=index.model_sha256[:12],
+        file=Path(model_path).name,
+        file_sha256=actual[:12],
+        command=REGENERATE_COMMAND,
     )
 
 
@@ -179,8 +186,10 @@ def model_index(model: keras.Model) -> NeighbourIndex:
     source = model_source(model)
     if source is None:
         raise IndexNotFoundError(
-            "This model was not loaded from a file, so it has no nearest-digit index: save it and make one with "
-            f"`{REGENERATE_COMMAND}`."
+            _(
+                "This model was not loaded from a file, so it has no nearest-digit index: save it and make one with "
+                "`{command}`."
+            ).format(command=REGENERATE_COMMAND)
         )
     index = load_index(index_path(source))
     mismatch = describe_mismatch(index, source)
@@ -235,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         try:
             data_path = find_mnist(args.data, download=True)
-            (x_train, y_train), _ = load_mnist(data_path)
+            (x_train, y_train), _test = load_mnist(data_path)
             for name in names:
                 path = write_index(catalog.model_files(name).model, x_train, y_train, data_path)
                 print(f"{name}: wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
