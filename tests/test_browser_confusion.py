@@ -33,8 +33,10 @@ def cell(page, true: int, predicted: int):
 
 
 def heading(page, true: int, predicted: int) -> str:
-    verb = "were recognised correctly" if true == predicted else f"were taken for a {predicted}"
-    text = page.get_by_text(re.compile(f"test images of a {true} {verb}"))
+    """The sentence above a cell's images; one image reads 'test image ... was', several 'test images ... were'."""
+    article = {digit: "an" if digit == 8 else "a" for digit in range(10)}
+    verb = "recognised correctly" if true == predicted else f"taken for {article[predicted]} {predicted}"
+    text = page.get_by_text(re.compile(f"test (image|images) of {article[true]} {true} (was|were) {verb}"))
     text.wait_for(timeout=30_000)
     return text.inner_text()
 

@@ -5,6 +5,7 @@ import pytest
 
 from bench import browser
 from bench.strokes import server_env
+from digitlab import i18n
 
 pytestmark = pytest.mark.browser
 
@@ -28,3 +29,22 @@ def test_a_deep_link_on_a_fresh_server_opens_the_page_under_the_apps_menu(chromi
         sections = page.locator("[data-testid=stNavSectionHeader]").all_inner_texts()
         assert sections == ["Draw", "Inside the network", "How well it does", "Teaching"]
         assert browser.page_errors(page) == []
+
+
+def test_a_browser_that_prefers_portuguese_gets_the_app_in_portuguese(app_url, chromium_browser):
+    context = chromium_browser.new_context(locale="pt-BR", extra_http_headers={"Accept-Language": "pt-BR,pt;q=0.9"})
+    page = context.new_page()
+    page.goto(app_url)
+    browser.drawing_surface(page)
+    i18n.set_language("pt_BR")
+    try:
+        title, menu_title = i18n._("Draw a digit"), i18n._("Inside the network")
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    assert title != "Draw a digit"
+    page.get_by_role("heading", name=title).wait_for(timeout=30_000)
+    assert menu_title in page.locator("[data-testid=stNavSectionHeader]").all_inner_texts()
+    # A shared link in English wins over the browser's language.
+    page.goto(f"{app_url}/?lang=en")
+    page.get_by_role("heading", name="Draw a digit").wait_for(timeout=30_000)
+    context.close()
