@@ -20,7 +20,8 @@ def draw_page() -> None:
 @st.fragment
 def live_drawing(model) -> None:
     """Everything that follows the pen. A stroke reruns only this, not the page around it."""
-    draw_column, result_column = st.columns([1, 1], gap="large")
+    # Side by side; on a phone the page's CSS puts the answer above the canvas and the probabilities below it.
+    draw_column, result_column = st.container(key="draw_layout").columns([1, 1], gap="large")
     with draw_column:
         image_data, json_data = ui.drawing_canvas()
         st.caption(_("The toolbar above the canvas has undo, redo and delete."))
