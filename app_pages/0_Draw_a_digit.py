@@ -68,7 +68,6 @@ def show_what_the_model_sees(steps) -> None:
             "The stroke is also redrawn at MNIST's typical width, so thin and thick pens look alike to the model."
         ).format(box=DIGIT_BOX)
     )
-    columns = st.columns(4)
     top, left, bottom, right = steps.bbox
     size = f"{steps.ink.shape[1]}×{steps.ink.shape[0]}"
     if steps.strokes is None:
@@ -87,8 +86,9 @@ def show_what_the_model_sees(steps) -> None:
         (steps.fitted, _("Fitted into {box}×{box}, stroke redrawn ({size})").format(box=DIGIT_BOX, size=fitted)),
         (steps.image, _("Centred by mass in 28×28: the input")),
     ]
-    for column, (image, caption) in zip(columns, stages, strict=True):
-        with column:
+    # In a row spread across the page, two to a row on a phone.
+    with st.container(horizontal=True, horizontal_alignment="distribute", key="model_sees"):
+        for image, caption in stages:
             ui.show_image(image, caption)
 
 

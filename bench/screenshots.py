@@ -4,8 +4,9 @@ python -m bench.screenshots                                   # laptop and phone
 python -m bench.screenshots --screens projector --output /tmp/shots
 
 Each screen is one browser session, as a person would use it: a 7 drawn on the draw page (with a finger on the
-phone), then every page of the menu in turn, a short number written on Write a number, and the class's phone page.
-A phone sends a few drawings to the class first, so the Classroom page has some to show.
+phone), then every page of the menu in turn, a short number written on Write a number, and the class's phone page
+(on the phone). A phone sends a few drawings to the class first, so the Classroom page has some to show. On the
+laptop the draw page is shown once more with a 0 drawn small in a corner (the README's small-digit example).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import argparse
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from PIL import Image
 
 from bench import browser
 from bench.strokes import server_env
@@ -25,6 +28,8 @@ OUTPUT_DIR = ROOT_DIR / "docs" / "screenshots"
 NUMBER = "170"
 # Drawings a phone sends to the class before the tour, where it is not asked for a digit it knows how to draw.
 CLASS_DRAWINGS = (7, 1, 0, 7)
+PALETTE_COLOURS = 256
+MAX_BYTES = 300_000
 # How tall the main column's content is: Streamlit scrolls that column, not the window.
 MAIN_HEIGHT = "() => document.querySelector('[data-testid=stMain]').scrollHeight"
 
@@ -87,6 +92,26 @@ def full_page_screenshot(page, path: Path) -> None:
         page.wait_for_timeout(500)
     page.screenshot(path=path)
     page.set_viewport_size(viewport)
+    save_small(path)
+
+
+def save_small(path: Path) -> None:
+    """Rewrite the PNG at `path` small enough to commit: a palette of 256 colours keeps text sharp; a picture still
+    over MAX_BYTES (a phone's long page of feature maps, at twice its CSS pixels) is halved."""
+    picture = Image.open(path).convert("RGB")
+    picture.quantize(PALETTE_COLOURS, dither=Image.Dither.NONE).save(path, optimize=True)
+    if path.stat().st_size > MAX_BYTES:
+        half = picture.resize((picture.width // 2, picture.height // 2), Image.Resampling.LANCZOS)
+        half.quantize(PALETTE_COLOURS, dither=Image.Dither.NONE).save(path, optimize=True)
+
+
+def draw_small_digit(page) -> None:
+    """On the draw page: clear the canvas and draw a 0 small in its top left corner, a quarter of its height."""
+    page.get_by_role("button", name="Clear the canvas").click()
+    page.get_by_text("The canvas is empty").wait_for(timeout=30_000)
+    browser.draw_stroke(page, [(20 + (x - 85) * 0.3, 20 + (y - 50) * 0.3) for x, y in browser.DIGIT_STROKES[0][0]])
+    browser.prediction_text(page)
+    browser.wait_until_idle(page)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
                 for name in tour(page, screen):
                     full_page_screenshot(page, args.output / f"{name}_{screen}.png")
                     print(f"{name}_{screen}.png", flush=True)
+                if screen == "laptop":
+                    browser.open_from_menu(page, "")
+                    draw_small_digit(page)
+                    full_page_screenshot(page, args.output / "small_digit_laptop.png")
+                    print("small_digit_laptop.png", flush=True)
                 if screen == "phone":
                     page.goto(f"{url}/{JOIN_PATH}")
                     browser.drawing_surface(page, 120_000)
