@@ -2,6 +2,7 @@
 
 python -m bench.screenshots                                   # laptop and phone, into docs/screenshots/
 python -m bench.screenshots --screens projector --output /tmp/shots
+python -m bench.screenshots --language pt-BR --output /tmp/shots-pt    # the pages in Brazilian Portuguese
 
 Each screen is one browser session, as a person would use it: a 7 drawn on the draw page (with a finger on the
 phone), then every page of the menu in turn, a short number written on Write a number, and the class's phone page
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--screens", nargs="+", choices=list(browser.SCREENS), default=["laptop", "phone"])
     parser.add_argument("--output", type=Path, default=OUTPUT_DIR)
+    parser.add_argument("--language", default="en", help="as ?lang= names it: en, pt-BR")
     args = parser.parse_args(argv)
     args.output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as classroom_dir:
@@ -127,17 +129,17 @@ def main(argv: list[str] | None = None) -> int:
             for screen in args.screens:
                 context = chromium.new_context(**browser.SCREENS[screen])
                 page = context.new_page()
-                page.goto(url)
+                page.goto(f"{url}/?lang={args.language}")
                 for name in tour(page, screen):
                     full_page_screenshot(page, args.output / f"{name}_{screen}.png")
                     print(f"{name}_{screen}.png", flush=True)
-                if screen == "laptop":
+                if screen == "laptop" and args.language == "en":
                     browser.open_from_menu(page, "")
                     draw_small_digit(page)
                     full_page_screenshot(page, args.output / "small_digit_laptop.png")
                     print("small_digit_laptop.png", flush=True)
                 if screen == "phone":
-                    page.goto(f"{url}/{JOIN_PATH}")
+                    page.goto(f"{url}/{JOIN_PATH}?lang={args.language}")
                     browser.drawing_surface(page, 120_000)
                     browser.wait_until_idle(page)
                     full_page_screenshot(page, args.output / f"join_{screen}.png")
