@@ -20,7 +20,8 @@ def draw_page() -> None:
 @st.fragment
 def live_drawing(model) -> None:
     """Everything that follows the pen. A stroke reruns only this, not the page around it."""
-    draw_column, result_column = st.columns([1, 1], gap="large")
+    # Side by side; on a phone the page's CSS puts the answer above the canvas and the probabilities below it.
+    draw_column, result_column = st.container(key="draw_layout").columns([1, 1], gap="large")
     with draw_column:
         image_data, json_data = ui.drawing_canvas()
         st.caption(_("The toolbar above the canvas has undo, redo and delete."))
@@ -67,7 +68,6 @@ def show_what_the_model_sees(steps) -> None:
             "The stroke is also redrawn at MNIST's typical width, so thin and thick pens look alike to the model."
         ).format(box=DIGIT_BOX)
     )
-    columns = st.columns(4)
     top, left, bottom, right = steps.bbox
     size = f"{steps.ink.shape[1]}×{steps.ink.shape[0]}"
     if steps.strokes is None:
@@ -86,8 +86,9 @@ def show_what_the_model_sees(steps) -> None:
         (steps.fitted, _("Fitted into {box}×{box}, stroke redrawn ({size})").format(box=DIGIT_BOX, size=fitted)),
         (steps.image, _("Centred by mass in 28×28: the input")),
     ]
-    for column, (image, caption) in zip(columns, stages, strict=True):
-        with column:
+    # In a row spread across the page, two to a row on a phone.
+    with st.container(horizontal=True, horizontal_alignment="distribute", key="model_sees"):
+        for image, caption in stages:
             ui.show_image(image, caption)
 
 

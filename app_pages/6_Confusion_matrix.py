@@ -44,19 +44,25 @@ if mismatch:
 
 # The headline numbers
 kfold = (ui.selected_metadata() or {}).get("kfold")
-accuracy_column, correct_column, kfold_column = st.columns(3)
-accuracy_column.metric(
-    _("Test accuracy"), percent(summary["accuracy"], 2), help=_("Share of test images classified correctly.")
+# Side by side, each as wide as its number, and one under the other where the width runs out.
+headline = st.container(horizontal=True, gap="medium")
+headline.metric(
+    _("Test accuracy"),
+    percent(summary["accuracy"], 2),
+    help=_("Share of test images classified correctly."),
+    width="content",
 )
-correct_column.metric(
+headline.metric(
     _("Correct"),
     _("{correct} of {total}").format(correct=number(summary["correct"]), total=number(summary["test_size"])),
+    width="content",
 )
 if kfold:
-    kfold_column.metric(
+    headline.metric(
         _("{k}-fold cross-validation").format(k=kfold["k"]),
         f"{percent(kfold['mean_accuracy'], 2)} ± {percent(kfold['std_accuracy'], 2)}",
         help=_("Mean ± standard deviation of accuracy over the folds of the training set (see below)."),
+        width="content",
     )
 
 # The heatmap, and the images in the selected cell (picked first: a click on the chart moves the pickers)
@@ -108,7 +114,7 @@ with cell_column:
         st.info(_("No test images in this cell."), icon=":material/check_circle:")
     else:
         st.caption(_("Under each image: true digit → predicted digit, and the model's confidence."))
-        ui.show_examples(examples, per_row=4)
+        ui.show_examples(examples)
         if len(examples) > 24:
             st.caption(_("Showing 24 of {count}.").format(count=number(len(examples))))
 

@@ -83,7 +83,8 @@ names = catalog.available_models()
 models = ui.get_models_by_name(names)
 for start in range(0, len(names), MODELS_PER_ROW):
     row = names[start : start + MODELS_PER_ROW]
-    for column, name in zip(st.columns(MODELS_PER_ROW, gap="large"), row, strict=False):
+    # A small gap leaves each card's chart room for all ten digits.
+    for column, name in zip(st.columns(MODELS_PER_ROW, gap="small"), row, strict=False):
         with column, st.container(border=True, key=f"compare_{name}"):
             probabilities = predict_proba(models[name], image[None])[0]
             model_title = catalog.title(name)

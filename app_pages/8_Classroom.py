@@ -132,15 +132,17 @@ def live_class() -> None:
         return
     summary = stats.class_summary(answers)
     with live_column:
-        joined, drew, drawings, accuracy = st.columns(4)
-        joined.metric(_("Joined"), counts.joined)
-        drew.metric(_("Drew"), counts.drawers)
+        # Each as wide as its label and number, two to a row where four do not fit.
+        numbers = st.container(horizontal=True, gap="medium")
+        numbers.metric(_("Joined"), counts.joined, width="content")
+        numbers.metric(_("Drew"), counts.drawers, width="content")
         hidden = ngettext("{n} hidden", "{n} hidden", counts.hidden).format(n=counts.hidden)
-        drawings.metric(_("Drawings"), counts.drawings, help=hidden if counts.hidden else None)
-        accuracy.metric(
+        numbers.metric(_("Drawings"), counts.drawings, help=hidden if counts.hidden else None, width="content")
+        numbers.metric(
             _("Class accuracy"),
             percent(summary["accuracy"], 0) if summary else "–",
             help=_("Share of the class's drawings the model read as the digit that was asked for."),
+            width="content",
         )
         st.caption(
             ngettext(

@@ -150,15 +150,22 @@ async def draw_stroke_async(page, canvas, points: Sequence[tuple[float, float]],
 
 # A phone in portrait, for the student page of classroom mode: Playwright context options.
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+# The screens people see the app on, as Playwright context options: a laptop, a classroom projector, a phone.
+SCREENS = {
+    "laptop": {"viewport": {"width": 1280, "height": 800}},
+    "projector": {"viewport": {"width": 1920, "height": 1080}},
+    "phone": {**PHONE, "viewport": {"width": 390, "height": 844}},
+}
 # Touch moves between two points of a stroke, as a finger's path is sampled.
 TOUCH_STEPS = 4
 # After a stroke, long enough for a scroll it started to show.
 TOUCH_SETTLE_MS = 300
 
 
-def touch_events(points: Sequence[tuple[float, float]], origin: tuple[float, float]) -> list[dict]:
-    """The Chrome DevTools touch events of one finger stroke through `points` (canvas pixels from `origin`)."""
-    path = [(origin[0] + x, origin[1] + y) for x, y in points]
+def touch_events(points: Sequence[tuple[float, float]], origin: tuple[float, float], scale: float = 1.0) -> list[dict]:
+    """The Chrome DevTools touch events of one finger stroke through `points` (pixels from `origin`, shown `scale`
+    times their size)."""
+    path = [(origin[0] + x * scale, origin[1] + y * scale) for x, y in points]
     events = [{"type": "touchStart", "touchPoints": [{"x": path[0][0], "y": path[0][1]}]}]
     for (x0, y0), (x1, y1) in zip(path, path[1:], strict=False):
         for step in range(1, TOUCH_STEPS + 1):
@@ -169,10 +176,16 @@ def touch_events(points: Sequence[tuple[float, float]], origin: tuple[float, flo
 
 
 def touch_stroke(page, points: Sequence[tuple[float, float]], element=None) -> None:
-    """Draw one stroke with a finger through `points`, in pixels of `element` (default: the drawing canvas)."""
-    box = (element or drawing_surface(page)).bounding_box()
+    """Draw one stroke with a finger through `points`, in pixels of `element`, or by default in canvas pixels of the
+    drawing canvas (drawn on at its displayed size, as `draw_stroke` does)."""
+    if element is None:
+        element = drawing_surface(page)
+        scale = element.bounding_box()["width"] / element.evaluate("canvas => canvas.width")
+    else:
+        scale = 1.0
+    box = element.bounding_box()
     session = page.context.new_cdp_session(page)
-    for event in touch_events(points, (box["x"], box["y"])):
+    for event in touch_events(points, (box["x"], box["y"]), scale):
         session.send("Input.dispatchTouchEvent", event)
     session.detach()
     page.wait_for_timeout(TOUCH_SETTLE_MS)
@@ -243,3 +256,27 @@ DIGIT_STROKES: dict[int, list[list[tuple[float, float]]]] = {
     7: [[(80, 60), (140, 58), (205, 60), (185, 110), (160, 165), (135, 230)]],
     0: [[(140, 50), (100, 70), (85, 140), (100, 210), (140, 230), (180, 210), (195, 140), (180, 70), (140, 50)]],
 }
+
+
+def draw_digit(page, digit: int, touch: bool = False) -> None:
+    """Draw `digit` of DIGIT_STROKES on the page's canvas with the mouse, or with a finger where `touch`."""
+    for stroke in DIGIT_STROKES[digit]:
+        (touch_stroke if touch else draw_stroke)(page, stroke)
+
+
+def number_strokes(digits: str, pitch: float = 150, scale: float = 0.8) -> list[list[tuple[float, float]]]:
+    """The strokes of `digits` (each one of DIGIT_STROKES) written in a row, `pitch` canvas pixels apart and shrunk
+    by `scale`: a number for the Write a number page's canvas."""
+    return [
+        [(x * scale + index * pitch, y * scale) for x, y in stroke]
+        for index, digit in enumerate(digits)
+        for stroke in DIGIT_STROKES[int(digit)]
+    ]
+
+
+def open_from_menu(page, path: str, timeout_ms: float = 120_000) -> None:
+    """Open the app's page at `path` (what follows the app's address; "" for the draw page) through the menu, as a
+    click on it does: in the same session, so a drawing carries over. Works with the menu folded away (a phone)."""
+    page.locator(f"[data-testid=stSidebarNavLink][href$='/{path}']").dispatch_event("click")
+    page.wait_for_url(f"**/{path}", timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)

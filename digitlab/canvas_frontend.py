@@ -7,8 +7,9 @@ build and sets that one delay to 0; `digitlab.ui` registers the result as a comp
 Nothing is copied into this repository: a build without the expected code is left alone, with a warning.
 
 A canvas wider than its column (the Write a number page's on a phone) would scroll sideways, hiding part of the
-drawing; FIT_CSS scales it down to the column instead, keeping its proportions. Its pixels stay what they are:
-fabric.js maps the pointer back to canvas pixels by the canvas's displayed size.
+drawing; FIT_CSS scales it down to the column instead, keeping its proportions, and on a projector's wide screen
+shows it half as large again, to be seen from the back of a classroom. Its pixels stay what they are: fabric.js
+maps the pointer back to canvas pixels by the canvas's displayed size.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ FIT_CSS = """
   height: 100% !important;}
 .dc-toolbar {pointer-events: none;}
 .dc-root:hover > .dc-toolbar, .dc-toolbar:focus-within, .dc-toolbar[data-pinned="true"] {pointer-events: auto;}
+@media (min-width: 1600px) {.dc-container {zoom: 1.5;}}
 """
 # In 0.13's minified build: `h.sender = Nh((c) => Ic(h, c), Bc)` ... `Bc = 200`. The sender line names the constant.
 _SENDER_CALL = re.compile(r"\.sender = \w+\(\((\w+)\) => \w+\(\w+, \1\), (\w+)\)")

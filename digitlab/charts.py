@@ -40,20 +40,48 @@ PAGE_CSS = f"""
 .prompt b {{color: {ACCENT}; font-size: 3.4rem;}}
 .hardest {{font-size: 1.5rem; line-height: 1.6;}}
 .hardest b {{color: {ACCENT}; font-size: 2.2rem;}}
+.pool-table td {{width: 5.5rem; height: 4.2rem; text-align: center; font-size: 1.6rem;}}
+/* A link in a page wraps where its column is too narrow for it, rather than losing its last words. */
+.stMain [data-testid="stPageLink-NavLink"] span, .stMain [data-testid="stPageLink-NavLink"] p {{white-space: normal;}}
+/* A phone: less empty space above the page, headings that fit its width, the draw page's answer above the canvas
+   (where a finger that draws can see it) and its probabilities below. */
+@media (max-width: 640px) {{
+  .stMain .block-container {{padding-top: 3.5rem; padding-left: 1rem; padding-right: 1rem;}}
+  .stMain [data-testid="stHeading"] h1 {{font-size: 1.9rem;}}
+  .stMain [data-testid="stHeading"] h2 {{font-size: 1.55rem;}}
+  .stMain [data-testid="stHeading"] h3 {{font-size: 1.3rem;}}
+  .stMain [data-testid="stMetricValue"] {{font-size: 1.9rem;}}
+  .st-key-draw_layout [data-testid="stHorizontalBlock"] {{flex-direction: column; gap: 0.75rem;}}
+  .st-key-draw_layout [data-testid="stColumn"],
+  .st-key-draw_layout [data-testid="stColumn"] > [data-testid="stVerticalBlock"] {{display: contents;}}
+  .st-key-draw_layout [data-testid="stColumn"]:last-child > [data-testid="stVerticalBlock"] > * {{order: -1;}}
+  .st-key-draw_layout [data-testid="stColumn"]:last-child > [data-testid="stVerticalBlock"]
+    > :has([data-testid="stVegaLiteChart"]) {{order: 1;}}
+  .st-key-prediction [data-testid="stMarkdownContainer"] {{display: flex; align-items: baseline; gap: 1rem;
+    flex-wrap: wrap;}}
+  .st-key-prediction .big-digit {{font-size: 4.5rem;}}
+  .st-key-prediction .unsure {{font-size: 1.6rem;}}
+  /* As tall whatever the answer, or the prompt before it: the canvas under it must not move between strokes. */
+  .st-key-draw_layout .st-key-prediction {{min-height: 5.5rem;}}
+  .st-key-draw_layout [data-testid="stColumn"]:last-child > [data-testid="stVerticalBlock"] > :first-child
+    [data-testid="stAlert"] {{min-height: 7.5rem;}}
+  .pool-table td {{width: 3.9rem; height: 3.2rem; font-size: 1.15rem;}}
+}}
+/* A projector: everything measured in rem (type, widgets, the answer) a fifth larger, for the back of the room. */
+@media (min-width: 1600px) {{
+  html {{font-size: 22px;}}
+}}
 </style>
 """
-# The student's phone page: thumb-sized buttons across the width, and less empty space above the page.
+# The student's phone page: thumb-sized buttons across the width.
 PHONE_CSS = """
 <style>
-.st-key-send button, .st-key-clear button, .st-key-clear .stButton {
+.st-key-send button, .st-key-clear button, .st-key-clear .stButton,
+.st-key-send [data-testid="stElementContainer"], .st-key-clear [data-testid="stElementContainer"] {
   min-height: 3.4rem; width: 100%; font-size: 1.25rem;
 }
 /* Two lines whatever the note under the canvas says: the page must not move under a finger that draws. */
 .st-key-stroke_note {min-height: 3.2rem;}
-@media (max-width: 640px) {
-  .block-container {padding-top: 2.5rem; padding-left: 1rem; padding-right: 1rem;}
-  h1 {font-size: 1.8rem;}
-}
 </style>
 """
 
@@ -211,7 +239,6 @@ def probability_chart(probabilities: np.ndarray, label_size: int = 16, height: i
 
 
 POOL_WINDOW_COLOURS = ["#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3"]
-POOL_CELL_STYLE = "width:5.5rem;height:4.2rem;text-align:center;font-size:1.6rem;"
 
 
 def pooling_html(example) -> str:
@@ -245,9 +272,9 @@ def _html_table(values: np.ndarray, style) -> str:
     """An HTML table of float (h, w) with two decimals; `style(row, col)` gives each cell's inline CSS."""
     rows = ""
     for r in range(values.shape[0]):
-        cells = (f"<td style='{POOL_CELL_STYLE}{style(r, c)}'>{values[r, c]:.2f}</td>" for c in range(values.shape[1]))
+        cells = (f"<td style='{style(r, c)}'>{values[r, c]:.2f}</td>" for c in range(values.shape[1]))
         rows += f"<tr>{''.join(cells)}</tr>"
-    return f"<table style='border-collapse:collapse'>{rows}</table>"
+    return f"<table class='pool-table' style='border-collapse:collapse'>{rows}</table>"
 
 
 def norms_chart(norms: np.ndarray, title: str) -> alt.Chart:
@@ -307,7 +334,9 @@ def confusion_chart(
     """
     titles = titles or (_("True digit"), _("Predicted digit"))
     cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click", clear=False)
-    axis = {"labelFontSize": 22, "titleFontSize": 20, "labelAngle": 0, "ticks": False, "domain": False}
+    # Type sized to the cells the chart gets: a column of a laptop's screen is too narrow for 22 px digits.
+    axis = {"labelFontSize": _cell_type(22, 1), "titleFontSize": 20, "labelAngle": 0, "ticks": False,
+            "domain": False, "labelOverlap": False}  # fmt: skip
     base = alt.Chart(frame).encode(
         x=alt.X("predicted:O", title=titles[1], axis=alt.Axis(orient="top", **axis)),
         y=alt.Y("true:O", title=titles[0], axis=alt.Axis(**axis)),
@@ -327,7 +356,8 @@ def confusion_chart(
         )
         .add_params(cell)
     )
-    labels = base.mark_text(fontSize=18 if normalised else 20, fontWeight="bold").encode(
+    longest = int(frame["label"].str.len().max() or 1)
+    labels = base.mark_text(fontSize=_cell_type(18 if normalised else 20, longest), fontWeight="bold").encode(
         text="label:N",
         color=alt.condition(abs(alt.datum.shade) > 0.55, alt.value("white"), alt.value(TEXT_COLOUR)),
         tooltip=tooltip,
@@ -337,6 +367,14 @@ def confusion_chart(
         is_selected = (alt.datum.true == selected[0]) & (alt.datum.predicted == selected[1])
         layers.append(base.mark_rect(filled=False, stroke=TEXT_COLOUR, strokeWidth=5).transform_filter(is_selected))
     return alt.layer(*layers).properties(height=height)
+
+
+def _cell_type(largest: int, characters: int) -> alt.ExprRef:
+    """A font size for `characters` bold digits in a cell of a 10x10 heatmap: at most `largest` px, less where the
+    cells, as wide and high as the chart is drawn, are too small for them."""
+    # A bold digit is about 0.62 em wide; a line of type wants about 1.6 em of height.
+    fits = f"min((width / 10 - 4) / {0.62 * characters:.2f}, height / 10 / 1.6)"
+    return alt.ExprRef(f"clamp({fits}, 9, {largest})")
 
 
 # Measures of the comparison chart: column -> (label, axis format, True when higher is better). The labels are

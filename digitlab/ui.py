@@ -446,7 +446,7 @@ def network_input() -> np.ndarray:
     """
     image = st.session_state.get(STATE_IMAGE)
     samples = get_samples()
-    picture_column, text_column = st.columns([1, 4], vertical_alignment="center")
+    picture_column, text_column = st.columns([1, 3], vertical_alignment="center")
     if image is not None:
         with picture_column:
             show_image(image, _("The model's input (28×28)"), width=168)
@@ -540,17 +540,16 @@ def clicked_cell(event) -> tuple[int, int] | None:
     return int(points[0]["true"]), int(points[0]["predicted"])
 
 
-def show_examples(examples: pd.DataFrame, limit: int = 24, per_row: int = 6) -> None:
-    """A grid of test images from `evaluate.cell_examples`, each captioned with its labels and confidence."""
-    shown = examples.head(limit)
-    for start in range(0, len(shown), per_row):
-        for column, row in zip(st.columns(per_row), shown.iloc[start : start + per_row].itertuples(), strict=False):
-            with column:
-                show_image(
-                    to_float_images(row.image),
-                    f"{row.true} → {row.predicted} · {percent(row.confidence, 0)}",
-                    width=112,
-                )
+def show_examples(examples: pd.DataFrame, limit: int = 24) -> None:
+    """A grid of test images from `evaluate.cell_examples`, each captioned with its labels and confidence, as many
+    to a row as the width holds (three in the confusion matrix page's narrow column on a laptop)."""
+    with st.container(horizontal=True, gap="xxsmall", key="examples"):
+        for row in examples.head(limit).itertuples():
+            show_image(
+                to_float_images(row.image),
+                f"{row.true} → {row.predicted} · {percent(row.confidence, 0)}",
+                width=84,
+            )
 
 
 # --- Classroom mode ---------------------------------------------------------------------------------------------

@@ -1,0 +1,157 @@
+"""Every page as people see it, on a laptop, a projector and a phone, in English and in Portuguese, after drawing a
+digit: no exception, no metric cut short, nothing wider than a phone's screen but tables, the draw page's answer in
+view above the canvas on a phone, and the canvas and type larger on a projector."""
+
+import pytest
+
+from bench import browser
+from bench.screenshots import send_class_drawings, tour
+from bench.strokes import server_env
+from digitlab import i18n
+from digitlab.classroom.joining import JOIN_PATH
+from digitlab.navigation import PAGES
+
+pytestmark = pytest.mark.browser
+
+# What a page shows that is wider than its box, or than the phone's screen: one line each, empty when it reads well.
+# Metrics and links must show their whole text; on a phone only tables may scroll sideways. What is not drawn, or
+# drawn but cut off by its box (a slider's hidden input, a chart's bars clipped to its plot), does not count.
+LAYOUT_PROBLEMS = """
+(phone) => {
+  const problems = [];
+  const main = document.querySelector('[data-testid=stMain]');
+  const name = e => `${e.closest('[data-testid]')?.dataset.testid} "${(e.innerText || '').trim().slice(0, 60)}"`;
+  const isDrawn = e => {
+    const style = getComputedStyle(e);
+    return e.getClientRects().length && style.visibility !== 'hidden' && style.opacity !== '0';
+  };
+  const cut = '[data-testid=stMetricValue], [data-testid=stMetricLabel], [data-testid=stPageLink-NavLink]';
+  for (const box of main.querySelectorAll(cut)) {
+    for (const e of [box, ...box.querySelectorAll('*')]) {
+      if (isDrawn(e) && e.scrollWidth > e.clientWidth + 1) {
+        problems.push(`cut short: ${name(box)} needs ${e.scrollWidth} px, has ${e.clientWidth}`);
+        break;
+      }
+    }
+  }
+  if (!phone) return problems;
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > width) problems.push('the page scrolls sideways');
+  const tables = '[data-testid=stDataFrame], [data-testid=stTable], table';
+  // What of an element shows: its box, less what an ancestor that hides its overflow cuts off (a scrolling
+  // ancestor is checked on its own: it scrolls sideways).
+  const shown = e => {
+    let {left, right} = e.getBoundingClientRect();
+    for (let a = e.parentElement; a && a !== main; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (['hidden', 'clip'].includes(style.overflowX) || style.clip !== 'auto' || style.clipPath !== 'none') {
+        const box = a.getBoundingClientRect();
+        [left, right] = [Math.max(left, box.left), Math.min(right, box.right)];
+      }
+    }
+    return {left, right};
+  };
+  for (const e of main.querySelectorAll('*')) {
+    if (!isDrawn(e) || e.closest(tables)) continue;
+    const style = getComputedStyle(e);
+    if (['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1) {
+      problems.push(`scrolls sideways: ${name(e)}, ${e.scrollWidth} px in ${e.clientWidth}`);
+    }
+    const {left, right} = shown(e);
+    if (right > left && (right > width + 1 || left < -1)) {
+      problems.push(`wider than the screen: ${name(e)} from ${Math.round(left)} to ${Math.round(right)} px`);
+    }
+  }
+  return problems;
+}
+"""
+# The type a projector shows at least, in CSS pixels: the theme's base size a fifth larger or more.
+PROJECTOR_TYPE_PX = 21
+# The projector shows the canvas this much larger than its own pixels, at least.
+PROJECTOR_CANVAS_ZOOM = 1.4
+SCREENS_AND_LANGUAGES = [
+    ("laptop", "en"),
+    ("projector", "en"),
+    ("phone", "en"),
+    ("laptop", "pt-BR"),
+    ("phone", "pt-BR"),
+]
+
+
+@pytest.fixture(scope="module")
+def app_with_a_class(tmp_path_factory, chromium_browser):
+    """The real app with a class database of its own, in which a phone has sent two drawings."""
+    folder = tmp_path_factory.mktemp("class")
+    with browser.running_app(env={**server_env(), "DIGITLAB_CLASSROOM_DIR": str(folder)}) as (url, _process):
+        context = chromium_browser.new_context(**browser.SCREENS["phone"])
+        send_class_drawings(context.new_page(), url, (7, 1))
+        context.close()
+        yield url
+
+
+def problems_of(page, screen: str) -> list[str]:
+    """What is wrong with the page as shown: Streamlit's exception and error boxes and LAYOUT_PROBLEMS."""
+    return browser.page_errors(page) + page.evaluate(LAYOUT_PROBLEMS, screen == "phone")
+
+
+def answer_in_view(page) -> list[str]:
+    """On a phone, just after drawing with a finger: the answer above the canvas, both in view without scrolling."""
+    canvas = browser.drawing_surface(page).bounding_box()
+    answer = page.locator(browser.PREDICTION_SELECTOR).bounding_box()
+    height = page.viewport_size["height"]
+    problems = []
+    if browser.scroll_offset(page):
+        problems.append("drawing scrolled the page")
+    if not 0 <= answer["y"] <= answer["y"] + answer["height"] <= min(canvas["y"], height):
+        problems.append(f"the answer ({answer}) is not in view above the canvas ({canvas})")
+    if canvas["y"] + canvas["height"] > height:
+        problems.append(f"the canvas ({canvas}) runs below the screen ({height} px)")
+    return problems
+
+
+def heading_in(language: str) -> str:
+    """The draw page's heading in `language` (as ?lang= names it)."""
+    i18n.set_language(i18n.best_language(language))
+    try:
+        return i18n._("Draw a digit")
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+def projector_size(page) -> list[str]:
+    """On a projector: type and canvas large enough for the back of a classroom."""
+    surface = browser.drawing_surface(page)
+    zoom = surface.bounding_box()["width"] / surface.evaluate("canvas => canvas.width")
+    type_px = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    problems = []
+    if zoom < PROJECTOR_CANVAS_ZOOM:
+        problems.append(f"the canvas is shown at {zoom:.2f} times its size")
+    if type_px < PROJECTOR_TYPE_PX:
+        problems.append(f"the type is {type_px} px")
+    return problems
+
+
+@pytest.mark.parametrize(("screen", "language"), SCREENS_AND_LANGUAGES)
+def test_every_page_reads_well_on_the_screen(app_with_a_class, chromium_browser, screen, language):
+    context = chromium_browser.new_context(**browser.SCREENS[screen])
+    page = context.new_page()
+    page.goto(f"{app_with_a_class}/?lang={language}")
+    problems = {}
+    for name in tour(page, screen):
+        problems[name] = problems_of(page, screen)
+        if name == "draw_a_digit":
+            heading = page.locator("h1").first.inner_text()
+        if name == "draw_a_digit" and screen == "phone":
+            problems[name] += answer_in_view(page)
+        if name == "draw_a_digit" and screen == "projector":
+            problems[name] += projector_size(page)
+    page.goto(f"{app_with_a_class}/{JOIN_PATH}?lang={language}")
+    browser.drawing_surface(page, 120_000)
+    browser.wait_until_idle(page)
+    problems["join"] = problems_of(page, screen)
+    context.close()
+
+    assert heading.endswith(heading_in(language))  # after the icon's name
+    assert len(problems) == len(PAGES) + 1  # every page of the menu, and the class's phone page
+    found = [f"{name}: {problem}" for name, problems_of_page in problems.items() for problem in problems_of_page]
+    assert not found, "\n".join(found)
