@@ -13,7 +13,7 @@ import pandas as pd
 from PIL import Image
 
 from digitlab.config import ACCENT, CONFIDENT_THRESHOLD, MUTED, TEXT_COLOUR
-from digitlab.i18n import N_, _, percent
+from digitlab.i18n import N_, _, chart_locale, percent
 
 # The ink of a drawing redrawn on a page, and every how-many-th point of a stroke it is drawn through.
 INK_COLOUR = "#374151"
@@ -235,6 +235,7 @@ def probability_chart(probabilities: np.ndarray, label_size: int = 16, height: i
             "tooltip": [{"field": "digit", "type": "nominal", "title": _("digit")},
                         {"field": "probability", "type": "quantitative", "format": ".2%", "title": _("probability")}],
         },
+        "config": {"locale": chart_locale()},
     }  # fmt: skip
 
 
@@ -289,6 +290,7 @@ def norms_chart(norms: np.ndarray, title: str) -> alt.Chart:
             tooltip=[alt.Tooltip("filter:O", title=_("filter")), alt.Tooltip("norm:Q", title=_("norm"), format=".3f")],
         )
         .properties(height=240)
+        .configure(locale=chart_locale())
     )
 
 
@@ -317,6 +319,7 @@ def slice_norms_heatmap(norms: np.ndarray) -> alt.Chart:
             ],
         )
         .properties(height=max(240, 7 * out_channels))
+        .configure(locale=chart_locale())
     )
 
 
@@ -366,7 +369,7 @@ def confusion_chart(
     if selected is not None:
         is_selected = (alt.datum.true == selected[0]) & (alt.datum.predicted == selected[1])
         layers.append(base.mark_rect(filled=False, stroke=TEXT_COLOUR, strokeWidth=5).transform_filter(is_selected))
-    return alt.layer(*layers).properties(height=height)
+    return alt.layer(*layers).properties(height=height).configure(locale=chart_locale())
 
 
 def _cell_type(largest: int, characters: int) -> alt.ExprRef:
@@ -412,6 +415,7 @@ def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Ch
             ],
         )
         .properties(height=44 * max(len(shown), 1))
+        .configure(locale=chart_locale())
     )
 
 

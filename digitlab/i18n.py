@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "digitlab"
@@ -111,3 +111,21 @@ def percent(value: float, decimals: int = 1) -> str:
 def number(value: float, decimals: int = 0) -> str:
     """A number with the thousands and decimal separators of the language of the script run now."""
     return format_decimal(value, format="#,##0." + "0" * decimals if decimals else "#,##0", locale=language())
+
+
+@cache
+def _chart_locale(code: str) -> dict:
+    return {
+        "number": {
+            "decimal": get_decimal_symbol(code),
+            "thousands": get_group_symbol(code),
+            "grouping": [3],
+            "currency": ["", ""],
+        }
+    }
+
+
+def chart_locale() -> dict:
+    """The number locale of a Vega-Lite chart (its `config.locale`) in the language of the script run now: a chart
+    formats its axes and tooltips itself, in the browser, as "99,5%" in Portuguese."""
+    return _chart_locale(language())

@@ -12,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from digitlab import i18n, navigation
+from digitlab import charts, evaluate, i18n, navigation
 from digitlab.config import ROOT_DIR, STATE_LANGUAGE, STATE_TEACHER
 from tests.conftest import APP, run_page
 
@@ -110,6 +110,22 @@ def test_numbers_and_percentages_are_written_the_way_each_language_writes_them(l
     assert (i18n.percent(0.9953, 2), i18n.percent(0.5, 0), i18n.number(9947), i18n.number(2.5, 1)) == (
         "99,53%", "50%", "9.947", "2,5",
     )  # fmt: skip
+
+
+def test_charts_format_their_numbers_the_way_the_session_writes_them(language):
+    """Vega-Lite formats axes and tooltips in the browser: each chart carries the session's number locale."""
+    frame = evaluate.confusion_frame(np.eye(10, dtype=int) * 100, normalised=True)
+    for code, decimal, thousands in [("en", ".", ","), (PORTUGUESE, ",", ".")]:
+        language(code)
+        specs = [
+            charts.probability_chart(np.full(10, 0.1)),
+            charts.confusion_chart(frame).to_dict(),
+            charts.norms_chart(np.arange(4, dtype=np.float32), "norm").to_dict(),
+        ]
+        for spec in specs:
+            assert spec["config"]["locale"]["number"] == {
+                "decimal": decimal, "thousands": thousands, "grouping": [3], "currency": ["", ""],
+            }  # fmt: skip
 
 
 def test_a_digit_takes_its_article(language):
