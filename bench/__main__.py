@@ -329,7 +329,17 @@ def class_rows(classes: dict[str, strokes.ClassRun]) -> list[Row]:
         Row(part, "Server peak RSS during the class", megabytes(ours.peak_rss),
             megabytes(theirs.peak_rss) if theirs else "not run", "–", f"≤ {CLASS_RSS_TARGET_BYTES / MB:.0f} MB",
             0 < ours.peak_rss <= CLASS_RSS_TARGET_BYTES),
+        Row(part, f"Cores busy while the class drew (of {os.cpu_count()}): the server / the whole machine",
+            class_cpu(ours),
+            class_cpu(theirs) if theirs else "not run"),
     ]  # fmt: skip
+
+
+def class_cpu(run: strokes.ClassRun) -> str:
+    """The cores the server and the whole machine kept busy, on average, while a class drew."""
+    if not run.drawing_s:
+        return "not run"
+    return f"{run.server_cpu_s / run.drawing_s:.2f} / {run.machine_cpu_s / run.drawing_s:.2f}"
 
 
 def classroom_rows(run, student: strokes.StrokeCost, draw_page: strokes.StrokeCost) -> list[Row]:

@@ -6,8 +6,8 @@ have arrived even when the prediction's text does not change.
 - `server_cpu_per_stroke`: strokes drawn one after another on one canvas in one session (no page loads); the
   server process's CPU time from each stroke to its answer, per stroke.
 - `drawing_class`: many sessions (lightweight browser contexts in one Chromium), each drawing a stroke every
-  couple of seconds for a while, as a class does; stroke-to-answer times, strokes without an answer, and the
-  server's peak memory.
+  couple of seconds for a while, as a class does; stroke-to-answer times, strokes without an answer, the
+  server's peak memory, and the CPU the server and the whole machine used meanwhile.
 """
 
 from __future__ import annotations
@@ -106,6 +106,11 @@ class ClassRun:
     drawn: int = 0
     errors: list[str] = field(default_factory=list)
     peak_rss: int = 0
+    # CPU seconds while the class drew, of the server and of the whole machine (the browsers drawing included),
+    # and how long it drew: what share of the machine the server needed, and whether the machine was saturated.
+    server_cpu_s: float = 0.0
+    machine_cpu_s: float = 0.0
+    drawing_s: float = 0.0
 
     @property
     def unanswered(self) -> int:
@@ -132,10 +137,14 @@ async def _class(url: str, server, sessions: int, seconds: float, interval: floa
         pages = await asyncio.gather(*(_open(chromium, url, run) for _ in range(sessions)))
         watching = asyncio.create_task(_watch_memory(server, run))
         start = time.perf_counter() + interval
+        server_before, machine_before = _cpu_seconds(server.cpu_times()), _cpu_seconds(psutil.cpu_times())
         await asyncio.gather(
             *(_draw(page, start + random.Random(index).uniform(0, interval), seconds, interval, run)
               for index, page in enumerate(pages) if page is not None)
         )  # fmt: skip
+        run.drawing_s = time.perf_counter() - start + interval
+        run.server_cpu_s = _cpu_seconds(server.cpu_times()) - server_before
+        run.machine_cpu_s = _cpu_seconds(psutil.cpu_times()) - machine_before
         watching.cancel()
         await chromium.close()
 
@@ -176,6 +185,11 @@ async def _draw(page, start: float, seconds: float, interval: float, run: ClassR
             run.answer_ms.append(1000 * (time.perf_counter() - released))
         except Exception as error:  # a timeout: this stroke got no answer; the person carries on
             run.errors.append(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+
+
+def _cpu_seconds(times) -> float:
+    """User and system CPU seconds of a process's or the machine's `cpu_times()`."""
+    return times.user + times.system
 
 
 async def _watch_memory(server, run: ClassRun) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +117,10 @@ def test_quick_benchmark_runs_every_part_in_the_browser(tmp_path):
     for part in ("2. In the browser", "3. Cold start", "4. Memory (server)", "5. Concurrency (2 sessions)"):
         assert part in text
     assert "| Errors (all sessions, incl. part 2) | 0 |" in text
+    # The class part says how much of the machine its server needed while the sessions drew.
+    cores = re.search(r"Cores busy while the class drew[^|]*\| ([\d.]+) / ([\d.]+) \|", text)
+    server, machine = map(float, cores.groups())
+    assert 0 < server < machine
 
 
 def test_tutorial_app_shows_a_prediction_for_a_drawing(canvas_factory):
