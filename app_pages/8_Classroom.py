@@ -27,7 +27,8 @@ url, only_here = ui.join_address()
 join_column, live_column = st.columns([2, 3], gap="large")
 with join_column:
     st.image(ui.get_qr_png(url), width=320)
-    st.markdown(f"<div class='join-address'>{html.escape(url)}</div>", unsafe_allow_html=True)
+    address = f"<div class='join-box'><div class='join-address'>{html.escape(url)}</div></div>"
+    st.markdown(address, unsafe_allow_html=True)
     st.caption(_("Scan the code with a phone's camera, or type the address, on this computer's network."))
     if only_here:
         addresses = ", ".join(joining.lan_addresses()) or _("none found: is this computer on a network?")

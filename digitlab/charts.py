@@ -35,7 +35,11 @@ PAGE_CSS = f"""
 .number .group {{margin-left: 0.3em;}}
 .number-summary {{font-size: 1.2rem; opacity: 0.8; margin-top: 0.4rem;}}
 .number-drawing svg {{width: 100%; height: auto; display: block;}}
-.join-address {{font-size: 1.45rem; font-weight: 700; font-family: monospace; overflow-wrap: anywhere;}}
+/* The join address on one line where it can be: a typical one (http://192.168.1.23:8501/join) is 30 monospace
+   characters, 18 em, so the type is at most an 18th of the column's width (and not much smaller than the text). */
+.join-box {{container-type: inline-size;}}
+.join-address {{font-size: clamp(0.8rem, 5.5cqi, 1.45rem); font-weight: 700; font-family: monospace;
+  overflow-wrap: anywhere;}}
 .prompt {{font-size: 2.4rem; font-weight: 800; line-height: 1.1; margin: 0.2rem 0;}}
 .prompt b {{color: {ACCENT}; font-size: 3.4rem;}}
 .hardest {{font-size: 1.5rem; line-height: 1.6;}}
