@@ -342,8 +342,9 @@ def confusion_chart(
     titles = titles or (_("True digit"), _("Predicted digit"))
     cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click", clear=False)
     # Type sized to the cells the chart gets: a column of a laptop's screen is too narrow for 22 px digits.
+    # Streamlit's chart theme flushes an axis's first label to the chart's edge: here it must stay on its row.
     axis = {"labelFontSize": _cell_type(22, 1), "titleFontSize": 20, "labelAngle": 0, "ticks": False,
-            "domain": False, "labelOverlap": False}  # fmt: skip
+            "domain": False, "labelOverlap": False, "labelFlush": False}  # fmt: skip
     base = alt.Chart(frame).encode(
         x=alt.X("predicted:O", title=titles[1], axis=alt.Axis(orient="top", **axis)),
         y=alt.Y("true:O", title=titles[0], axis=alt.Axis(**axis)),

@@ -44,6 +44,13 @@ def heading(page, true: int, predicted: int) -> str:
 def test_page_shows_heatmap_and_accuracy(page, app_url, summary):
     open_page(page, app_url)
     assert page.locator(f"{CHART} path[aria-roledescription='rect mark']").count() >= 100
+    # Each digit labels its own row and column, the first ones too (a chart theme may push them to the edge).
+    first_cell = cell(page, 0, 0).bounding_box()
+    labels = page.locator(f"{CHART} g.role-axis-label text", has_text=re.compile("^0$"))
+    boxes = [label.bounding_box() for label in labels.all()]
+    centres = [(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2) for box in boxes]
+    assert any(abs(x - (first_cell["x"] + first_cell["width"] / 2)) <= 2 for x, _ in centres)
+    assert any(abs(y - (first_cell["y"] + first_cell["height"] / 2)) <= 2 for _, y in centres)
     assert page.get_by_text(f"{100 * summary['accuracy']:.2f}%").first.is_visible()
     assert browser.page_errors(page) == []
 
