@@ -218,6 +218,13 @@ def png_data_url(picture: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def chart_config() -> dict:
+    """The Vega-Lite `config` of every chart: numbers written the session's way (axes and tooltips are formatted in
+    the browser), and each label of a band axis (digits, filters, models) on its own band; Streamlit's chart theme
+    flushes an axis's first and last labels to the chart's edges, off their rows and columns."""
+    return {"locale": chart_locale(), "axisBand": {"labelFlush": False}}
+
+
 def probability_chart(probabilities: np.ndarray, label_size: int = 16, height: int = 220) -> dict:
     """Bar chart of the ten class probabilities, the predicted class highlighted: a Vega-Lite spec.
 
@@ -239,7 +246,7 @@ def probability_chart(probabilities: np.ndarray, label_size: int = 16, height: i
             "tooltip": [{"field": "digit", "type": "nominal", "title": _("digit")},
                         {"field": "probability", "type": "quantitative", "format": ".2%", "title": _("probability")}],
         },
-        "config": {"locale": chart_locale()},
+        "config": chart_config(),
     }  # fmt: skip
 
 
@@ -294,7 +301,7 @@ def norms_chart(norms: np.ndarray, title: str) -> alt.Chart:
             tooltip=[alt.Tooltip("filter:O", title=_("filter")), alt.Tooltip("norm:Q", title=_("norm"), format=".3f")],
         )
         .properties(height=240)
-        .configure(locale=chart_locale())
+        .configure(**chart_config())
     )
 
 
@@ -323,7 +330,7 @@ def slice_norms_heatmap(norms: np.ndarray) -> alt.Chart:
             ],
         )
         .properties(height=max(240, 7 * out_channels))
-        .configure(locale=chart_locale())
+        .configure(**chart_config())
     )
 
 
@@ -342,9 +349,8 @@ def confusion_chart(
     titles = titles or (_("True digit"), _("Predicted digit"))
     cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click", clear=False)
     # Type sized to the cells the chart gets: a column of a laptop's screen is too narrow for 22 px digits.
-    # Streamlit's chart theme flushes an axis's first label to the chart's edge: here it must stay on its row.
     axis = {"labelFontSize": _cell_type(22, 1), "titleFontSize": 20, "labelAngle": 0, "ticks": False,
-            "domain": False, "labelOverlap": False, "labelFlush": False}  # fmt: skip
+            "domain": False, "labelOverlap": False}  # fmt: skip
     base = alt.Chart(frame).encode(
         x=alt.X("predicted:O", title=titles[1], axis=alt.Axis(orient="top", **axis)),
         y=alt.Y("true:O", title=titles[0], axis=alt.Axis(**axis)),
@@ -374,7 +380,7 @@ def confusion_chart(
     if selected is not None:
         is_selected = (alt.datum.true == selected[0]) & (alt.datum.predicted == selected[1])
         layers.append(base.mark_rect(filled=False, stroke=TEXT_COLOUR, strokeWidth=5).transform_filter(is_selected))
-    return alt.layer(*layers).properties(height=height).configure(locale=chart_locale())
+    return alt.layer(*layers).properties(height=height).configure(**chart_config())
 
 
 def _cell_type(largest: int, characters: int) -> alt.ExprRef:
@@ -420,7 +426,7 @@ def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Ch
             ],
         )
         .properties(height=44 * max(len(shown), 1))
-        .configure(locale=chart_locale())
+        .configure(**chart_config())
     )
 
 
