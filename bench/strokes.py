@@ -76,13 +76,12 @@ def server_cpu_per_stroke(
             shapes = strokes()
             on_canvas = 0
             for _ in range(count + 1):  # the first stroke warms the server up and is not counted
-                before = server.cpu_times()
+                before = _cpu_seconds(server.cpu_times())
                 browser.draw_stroke(page, next(shapes))
                 on_canvas += 1
                 page.get_by_text(answer_mark(on_canvas)).first.wait_for(timeout=ANSWER_TIMEOUT_MS)
                 browser.wait_until_idle(page)
-                after = server.cpu_times()
-                cost.cpu_ms.append(1000 * (after.user - before.user + after.system - before.system))
+                cost.cpu_ms.append(1000 * (_cpu_seconds(server.cpu_times()) - before))
                 if on_canvas == STROKES_PER_DRAWING:
                     clear(page, on_canvas)
                     on_canvas = 0

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from bench import browser
 from digitlab.config import EVALUATION_PATH, EVALUATION_SUMMARY_PATH
 from digitlab.evaluate import EXAMPLES_PER_CLASS, load_artifacts
+from digitlab.i18n import a_digit
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +35,8 @@ def cell(page, true: int, predicted: int):
 
 def heading(page, true: int, predicted: int) -> str:
     """The sentence above a cell's images; one image reads 'test image ... was', several 'test images ... were'."""
-    article = {digit: "an" if digit == 8 else "a" for digit in range(10)}
-    verb = "recognised correctly" if true == predicted else f"taken for {article[predicted]} {predicted}"
-    text = page.get_by_text(re.compile(f"test (image|images) of {article[true]} {true} (was|were) {verb}"))
+    verb = "recognised correctly" if true == predicted else f"taken for {a_digit(predicted)}"
+    text = page.get_by_text(re.compile(f"test (image|images) of {a_digit(true)} (was|were) {verb}"))
     text.wait_for(timeout=30_000)
     return text.inner_text()
 
