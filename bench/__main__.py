@@ -162,8 +162,15 @@ def main(argv: list[str] | None = None) -> str:
                 )
                 for name, (app, backend, options) in apps.items()
             }
-        rows += stroke_cost_rows(costs) + class_rows(classes)
-        notes += class_notes(classes)
+            replayed = {
+                name: strokes.replayed_class(
+                    app, sizes.class_sessions, sizes.class_seconds, CLASS_INTERVAL_S, backend, options
+                )
+                for name, (app, backend, options) in apps.items()
+            }
+        rows += stroke_cost_rows(costs) + class_rows(classes, "in one Chromium beside the server")
+        rows += class_rows(replayed, "the server alone, each session replaying a browser's messages")
+        notes += class_notes(classes) + class_notes(replayed, "replayed class")
         with timed(durations, "classroom"):
             from bench import classroom
 
@@ -312,11 +319,12 @@ def stroke_cost_rows(costs: dict[str, strokes.StrokeCost]) -> list[Row]:
     ]  # fmt: skip
 
 
-def class_rows(classes: dict[str, strokes.ClassRun]) -> list[Row]:
-    """Part 7: a class drawing at once on one server."""
+def class_rows(classes: dict[str, strokes.ClassRun], how: str) -> list[Row]:
+    """Part 7: a class drawing at once on one server, simulated `how`."""
     ours, theirs = classes["DigitLab"], classes.get("Tutorial")
-    part = f"7. A class ({ours.sessions} sessions, a stroke every {CLASS_INTERVAL_S:.0f} s each)"
+    part = f"7. A class ({ours.sessions} sessions, a stroke every {CLASS_INTERVAL_S:.0f} s each; {how})"
     p50, p95 = percentiles(ours.answer_ms)
+    planned = ours.sessions / CLASS_INTERVAL_S
     return [
         Row(part, f"Stroke → answer p50 / p95 ({len(ours.answer_ms)} strokes)", format_p50_p95(ours.answer_ms),
             format_p50_p95(theirs.answer_ms) if theirs else "not run",
@@ -326,6 +334,8 @@ def class_rows(classes: dict[str, strokes.ClassRun]) -> list[Row]:
         Row(part, "Strokes without an answer (of those drawn)", f"{ours.unanswered} of {ours.drawn}",
             f"{theirs.unanswered} of {theirs.drawn}" if theirs else "not run", "–", "0",
             ours.unanswered == 0 and ours.drawn > 0),
+        Row(part, f"Strokes drawn per second (planned: {planned:.0f})", f"{ours.strokes_per_second:.1f}",
+            f"{theirs.strokes_per_second:.1f}" if theirs else "not run"),
         Row(part, "Server peak RSS during the class", megabytes(ours.peak_rss),
             megabytes(theirs.peak_rss) if theirs else "not run", "–", f"≤ {CLASS_RSS_TARGET_BYTES / MB:.0f} MB",
             0 < ours.peak_rss <= CLASS_RSS_TARGET_BYTES),
@@ -363,10 +373,10 @@ def classroom_rows(run, student: strokes.StrokeCost, draw_page: strokes.StrokeCo
     ]  # fmt: skip
 
 
-def class_notes(classes: dict[str, strokes.ClassRun]) -> list[str]:
+def class_notes(classes: dict[str, strokes.ClassRun], which: str = "class") -> list[str]:
     """One note per app whose class run had errors, quoting the first few."""
     return [
-        f"{name}, class: {len(run.errors)} errors, e.g. {'; '.join(run.errors[:3])[:400]}"
+        f"{name}, {which}: {len(run.errors)} errors, e.g. {'; '.join(run.errors[:3])[:400]}"
         for name, run in classes.items()
         if run.errors
     ]

@@ -8,6 +8,11 @@ have arrived even when the prediction's text does not change.
 - `drawing_class`: many sessions (lightweight browser contexts in one Chromium), each drawing a stroke every
   couple of seconds for a while, as a class does; stroke-to-answer times, strokes without an answer, the
   server's peak memory, and the CPU the server and the whole machine used meanwhile.
+- `replayed_class`: the same class with the server alone on the machine, as in a classroom, where every person
+  draws on a device of their own. A real browser draws a drawing once while its messages to the server are
+  recorded; then every session replays them over a websocket of its own, as that browser sent them, and fetches
+  the pictures each answer shows, as the browser does. 30 browsers drawing on the server's 2 cores need more CPU
+  than the machine has, so `drawing_class` measures them as much as the server.
 """
 
 from __future__ import annotations
@@ -16,10 +21,14 @@ import asyncio
 import os
 import random
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import cycle
 
 import psutil
+import websockets
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import browser
 from digitlab.config import ROOT_DIR
@@ -115,6 +124,11 @@ class ClassRun:
     def unanswered(self) -> int:
         return self.drawn - len(self.answer_ms)
 
+    @property
+    def strokes_per_second(self) -> float:
+        """Strokes drawn per second while the class drew: short of the plan when the people could not keep up."""
+        return self.drawn / self.drawing_s if self.drawing_s else 0.0
+
 
 def drawing_class(
     script: str, sessions: int, seconds: float, interval: float, backend: str | None = None, options=()
@@ -134,18 +148,30 @@ async def _class(url: str, server, sessions: int, seconds: float, interval: floa
             executable_path=browser.chromium_path(), args=browser.CHROMIUM_FLAGS
         )
         pages = await asyncio.gather(*(_open(chromium, url, run) for _ in range(sessions)))
-        watching = asyncio.create_task(_watch_memory(server, run))
-        start = time.perf_counter() + interval
-        server_before, machine_before = _cpu_seconds(server.cpu_times()), _cpu_seconds(psutil.cpu_times())
-        await asyncio.gather(
-            *(_draw(page, start + random.Random(index).uniform(0, interval), seconds, interval, run)
-              for index, page in enumerate(pages) if page is not None)
+        await _measured(
+            server, run, interval,
+            lambda start: [_draw(page, start + _offset(index, interval), seconds, interval, run)
+                           for index, page in enumerate(pages) if page is not None],
         )  # fmt: skip
-        run.drawing_s = time.perf_counter() - start + interval
-        run.server_cpu_s = _cpu_seconds(server.cpu_times()) - server_before
-        run.machine_cpu_s = _cpu_seconds(psutil.cpu_times()) - machine_before
-        watching.cancel()
         await chromium.close()
+
+
+async def _measured(server, run: ClassRun, interval: float, people) -> None:
+    """Run the coroutines `people(start)` gives, each person starting within `interval` of `start`; meanwhile take
+    the server's peak memory, and the CPU time the server and the whole machine used."""
+    watching = asyncio.create_task(_watch_memory(server, run))
+    start = time.perf_counter() + interval
+    server_before, machine_before = _cpu_seconds(server.cpu_times()), _cpu_seconds(psutil.cpu_times())
+    await asyncio.gather(*people(start))
+    run.drawing_s = time.perf_counter() - start + interval
+    run.server_cpu_s = _cpu_seconds(server.cpu_times()) - server_before
+    run.machine_cpu_s = _cpu_seconds(psutil.cpu_times()) - machine_before
+    watching.cancel()
+
+
+def _offset(person: int, interval: float) -> float:
+    """When, within the first `interval`, a person draws their first stroke: the same in every run."""
+    return random.Random(person).uniform(0, interval)
 
 
 async def _open(chromium, url: str, run: ClassRun):
@@ -184,6 +210,153 @@ async def _draw(page, start: float, seconds: float, interval: float, run: ClassR
             run.answer_ms.append(1000 * (time.perf_counter() - released))
         except Exception as error:  # a timeout: this stroke got no answer; the person carries on
             run.errors.append(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+
+
+@dataclass
+class Recording:
+    """What a browser sent the server, as websocket messages: loading the page, each stroke of one drawing (one
+    message each, the canvas's strokes and picture in it), and the canvas's reset."""
+
+    load: list[bytes]
+    strokes: list[bytes]
+    reset: list[bytes]
+
+
+def record_drawing(url: str) -> Recording:
+    """Open `url` in headless Chromium, draw STROKES_PER_DRAWING strokes and reset the canvas, recording what the
+    page sends the server."""
+    sent: list[bytes] = []
+    with browser.chromium() as chromium:
+        page = chromium.new_context(viewport=VIEWPORT).new_page()
+        page.on("websocket", lambda socket: socket.on("framesent", lambda message: sent.append(message)))
+        page.goto(url)
+        browser.drawing_surface(page, LOAD_TIMEOUT_MS)
+        browser.wait_until_idle(page)
+        load, shapes, stroke_messages = len(sent), strokes(), []
+        for count in range(1, STROKES_PER_DRAWING + 1):
+            before = len(sent)
+            browser.draw_stroke(page, next(shapes))
+            page.get_by_text(answer_mark(count)).first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+            browser.wait_until_idle(page)
+            if len(sent) != before + 1:
+                raise RuntimeError(f"a stroke sent {len(sent) - before} messages to the server, not one")
+            stroke_messages.append(sent[before])
+        before = len(sent)
+        clear(page, STROKES_PER_DRAWING)
+    return Recording(load=sent[:load], strokes=stroke_messages, reset=sent[before:])
+
+
+def replayed_class(
+    script: str, sessions: int, seconds: float, interval: float, backend: str | None = None, options=()
+) -> ClassRun:
+    """Start `script`, record a browser drawing on it, then `sessions` people each replay a stroke of it every
+    `interval` seconds for `seconds` seconds, over websockets of their own; the browser is closed meanwhile."""
+    run = ClassRun(sessions=sessions)
+    with browser.running_app(script, env=server_env(backend), options=options) as (url, process):
+        recording = record_drawing(url)
+        asyncio.run(_replayed_class(url, psutil.Process(process.pid), recording, sessions, seconds, interval, run))
+    return run
+
+
+async def _replayed_class(
+    url: str, server, recording: Recording, sessions: int, seconds: float, interval: float, run: ClassRun
+) -> None:
+    connections = await asyncio.gather(*(_connect(url, recording, run) for _ in range(sessions)))
+    try:
+        await _measured(
+            server, run, interval,
+            lambda start: [_replay(connection, recording, start + _offset(index, interval), seconds, interval, run)
+                           for index, connection in enumerate(connections) if connection is not None],
+        )  # fmt: skip
+    finally:
+        await asyncio.gather(*(connection.close() for connection in connections if connection is not None))
+
+
+class _Connection:
+    """One session's websocket to the server, which fetches the pictures of every answer as a browser would."""
+
+    def __init__(self, url: str, socket):
+        self.url, self.socket, self.fetching = url, socket, set()
+
+    async def until(self, found) -> None:
+        """Read the server's messages until one satisfies `found(message, its bytes)`."""
+        while True:
+            raw = await self.socket.recv()
+            message = ForwardMsg()
+            message.ParseFromString(raw)
+            self._fetch_pictures(message)
+            if found(message, raw):
+                return
+
+    async def run_to_end(self, messages: list[bytes]) -> None:
+        """Send `messages` and wait until the script run they start has finished."""
+        for message in messages:
+            await self.socket.send(message)
+        await self.until(_script_finished)
+
+    def _fetch_pictures(self, message: ForwardMsg) -> None:
+        if message.WhichOneof("type") == "delta" and message.delta.new_element.WhichOneof("type") == "imgs":
+            for image in message.delta.new_element.imgs.imgs:
+                task = asyncio.create_task(asyncio.to_thread(_fetch, self.url + image.url))
+                self.fetching.add(task)
+                task.add_done_callback(self.fetching.discard)
+
+    async def close(self) -> None:
+        await asyncio.gather(*self.fetching, return_exceptions=True)
+        await self.socket.close()
+
+
+async def _connect(url: str, recording: Recording, run: ClassRun) -> _Connection | None:
+    """A session of its own, its page loaded as the recorded browser loaded it; None (and an error) on failure."""
+    try:
+        socket = await websockets.connect(
+            url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None
+        )
+        connection = _Connection(url, socket)
+        await asyncio.wait_for(connection.run_to_end(recording.load), LOAD_TIMEOUT_MS / 1000)
+    except Exception as error:
+        run.errors.append(f"page load: {type(error).__name__}: {error}")
+        return None
+    return connection
+
+
+async def _replay(
+    connection: _Connection, recording: Recording, start: float, seconds: float, interval: float, run: ClassRun
+) -> None:
+    """One person: the recording's next stroke every `interval` seconds from `start` for `seconds`, each answer
+    timed until the message that carries it arrives; the canvas is reset after the recording's last stroke."""
+    tick, count = start, 0
+    while tick < start + seconds:
+        await asyncio.sleep(max(0.0, tick - time.perf_counter()))
+        tick += interval
+        try:
+            if count == len(recording.strokes):
+                await asyncio.wait_for(connection.run_to_end(recording.reset), ANSWER_TIMEOUT_MS / 1000)
+                count = 0
+            await connection.socket.send(recording.strokes[count])
+            sent = time.perf_counter()
+            run.drawn += 1
+            count += 1
+            answered = partial(_carries, answer_mark(count).encode())
+            await asyncio.wait_for(connection.until(answered), ANSWER_TIMEOUT_MS / 1000)
+            run.answer_ms.append(1000 * (time.perf_counter() - sent))
+            await asyncio.wait_for(connection.until(_script_finished), ANSWER_TIMEOUT_MS / 1000)
+        except Exception as error:  # a timeout: this stroke got no answer; the person carries on
+            run.errors.append(f"{type(error).__name__}: {error}")
+
+
+def _script_finished(message: ForwardMsg, raw: bytes) -> bool:
+    return message.WhichOneof("type") == "script_finished"
+
+
+def _carries(text: bytes, message: ForwardMsg, raw: bytes) -> bool:
+    """Whether the message carries `text` (UTF-8, as protobuf stores strings): the answer's mark."""
+    return text in raw
+
+
+def _fetch(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=ANSWER_TIMEOUT_MS / 1000) as response:
+        response.read()
 
 
 def _cpu_seconds(times) -> float:

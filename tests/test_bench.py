@@ -121,6 +121,9 @@ def test_quick_benchmark_runs_every_part_in_the_browser(tmp_path):
     cores = re.search(r"Cores busy while the class drew[^|]*\| ([\d.]+) / ([\d.]+) \|", text)
     server, machine = map(float, cores.groups())
     assert 0 < server < machine
+    # The same class replayed over websockets, the browser that drew it closed: every stroke sent is answered.
+    replayed = re.search(r"the server alone[^|]*\| Strokes without an answer[^|]*\| 0 of (\d+) \|", text)
+    assert replayed and int(replayed.group(1)) > 0
 
 
 def test_tutorial_app_shows_a_prediction_for_a_drawing(canvas_factory):
