@@ -269,7 +269,8 @@ async def _replayed_class(
                            for index, connection in enumerate(connections) if connection is not None],
         )  # fmt: skip
     finally:
-        await asyncio.gather(*(connection.close() for connection in connections if connection is not None))
+        failed = await asyncio.gather(*(connection.close() for connection in connections if connection is not None))
+        run.errors.extend(error for errors in failed for error in errors)
 
 
 class _Connection:
@@ -277,6 +278,7 @@ class _Connection:
 
     def __init__(self, url: str, socket):
         self.url, self.socket, self.fetching = url, socket, set()
+        self.failed_fetches: list[str] = []
 
     async def until(self, found) -> None:
         """Read the server's messages until one satisfies `found(message, its bytes)`."""
@@ -299,11 +301,18 @@ class _Connection:
             for image in message.delta.new_element.imgs.imgs:
                 task = asyncio.create_task(asyncio.to_thread(_fetch, self.url + image.url))
                 self.fetching.add(task)
-                task.add_done_callback(self.fetching.discard)
+                task.add_done_callback(self._fetched)
 
-    async def close(self) -> None:
+    def _fetched(self, task: asyncio.Task) -> None:
+        self.fetching.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.failed_fetches.append(f"picture: {type(task.exception()).__name__}: {task.exception()}")
+
+    async def close(self) -> list[str]:
+        """Wait for the pictures still loading, close the socket; the pictures that failed to load."""
         await asyncio.gather(*self.fetching, return_exceptions=True)
         await self.socket.close()
+        return self.failed_fetches
 
 
 async def _connect(url: str, recording: Recording, run: ClassRun) -> _Connection | None:
