@@ -86,16 +86,21 @@ def server_cpu_per_stroke(
             on_canvas = 0
             for _ in range(count + 1):  # the first stroke warms the server up and is not counted
                 before = _cpu_seconds(server.cpu_times())
-                browser.draw_stroke(page, next(shapes))
                 on_canvas += 1
-                page.get_by_text(answer_mark(on_canvas)).first.wait_for(timeout=ANSWER_TIMEOUT_MS)
-                browser.wait_until_idle(page)
+                draw_until_answered(page, next(shapes), on_canvas)
                 cost.cpu_ms.append(1000 * (_cpu_seconds(server.cpu_times()) - before))
                 if on_canvas == STROKES_PER_DRAWING:
                     clear(page, on_canvas)
                     on_canvas = 0
     cost.cpu_ms = cost.cpu_ms[1:]
     return cost
+
+
+def draw_until_answered(page, points, count: int) -> None:
+    """Draw a stroke through `points` and wait until the page shows the answer for its `count` strokes."""
+    browser.draw_stroke(page, points)
+    page.get_by_text(answer_mark(count)).first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    browser.wait_until_idle(page)
 
 
 def clear(page, on_canvas: int) -> None:
@@ -235,9 +240,7 @@ def record_drawing(url: str) -> Recording:
         load, shapes, stroke_messages = len(sent), strokes(), []
         for count in range(1, STROKES_PER_DRAWING + 1):
             before = len(sent)
-            browser.draw_stroke(page, next(shapes))
-            page.get_by_text(answer_mark(count)).first.wait_for(timeout=ANSWER_TIMEOUT_MS)
-            browser.wait_until_idle(page)
+            draw_until_answered(page, next(shapes), count)
             if len(sent) != before + 1:
                 raise RuntimeError(f"a stroke sent {len(sent) - before} messages to the server, not one")
             stroke_messages.append(sent[before])
@@ -338,10 +341,12 @@ async def _replay(
     while tick < start + seconds:
         await asyncio.sleep(max(0.0, tick - time.perf_counter()))
         tick += interval
+        step = "the reset"
         try:
             if count == len(recording.strokes):
                 await asyncio.wait_for(connection.run_to_end(recording.reset), ANSWER_TIMEOUT_MS / 1000)
                 count = 0
+            step = f"stroke {count + 1}"
             await connection.socket.send(recording.strokes[count])
             sent = time.perf_counter()
             run.drawn += 1
@@ -350,8 +355,10 @@ async def _replay(
             await asyncio.wait_for(connection.until(answered), ANSWER_TIMEOUT_MS / 1000)
             run.answer_ms.append(1000 * (time.perf_counter() - sent))
             await asyncio.wait_for(connection.until(_script_finished), ANSWER_TIMEOUT_MS / 1000)
-        except Exception as error:  # a timeout: this stroke got no answer; the person carries on
-            run.errors.append(f"{type(error).__name__}: {error}")
+        except TimeoutError:  # this stroke got no answer; the person carries on
+            run.errors.append(f"{step}: no answer within {ANSWER_TIMEOUT_MS / 1000:.0f} s")
+        except Exception as error:
+            run.errors.append(f"{step}: {type(error).__name__}: {error}")
 
 
 def _script_finished(message: ForwardMsg, raw: bytes) -> bool:
