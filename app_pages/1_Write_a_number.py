@@ -63,7 +63,7 @@ def live_number(model) -> None:
         caption = _("Digit {position}: the model's input").format(position=picked + 1)
         ui.show_image(reading.steps[picked].image, caption, width=140)
     with chart_column:
-        st.vega_lite_chart(charts.probability_chart(reading.probabilities[picked], height=150), width="stretch")
+        st.vega_lite_chart(charts.probability_chart(reading.probabilities[picked]), width="stretch")
 
 
 def explain_reading(reading) -> None:

@@ -1,5 +1,7 @@
 """The Write a number page under Streamlit's AppTest, with the wide canvas's drawing injected through session state."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -45,6 +47,14 @@ def test_a_written_number_is_shown_large_with_a_box_round_each_digit():
     assert drawing.count("<rect x=") == 1 + 3  # the canvas, then a box per digit
     assert "3 digits, each read with confidence" in texts(app)
     assert len(app.get("vega_lite_chart")) == 1  # the picked digit's probabilities
+
+
+def test_the_picked_digits_chart_is_as_tall_as_the_draw_pages():
+    # A shorter plot than the draw page's cuts its "Probability" axis title short.
+    draw = run_page(PAGES["Draw_a_digit"], **drawing_state([Stroke(ellipse((140, 140), (60, 90)).round(), 18.0)]))
+    number = run_page(PAGE, **written("704"))
+    heights = [json.loads(app.get("vega_lite_chart")[0].proto.spec)["height"] for app in (draw, number)]
+    assert heights[1] >= heights[0]
 
 
 def test_the_picked_digit_goes_to_the_network_pages():
