@@ -87,14 +87,16 @@ for digit, why in ((answer, _("Why {digit} ({probability})")), (other, _("Why no
     left, right = st.columns(2, gap="large")
     if conv_layers:
         evidence = explain.grad_cam(model, image, digit)
-        left.image(visualize.saliency_picture(image, evidence, 1.0, PICTURE_PX, "evidence"))
+        left.image(visualize.saliency_picture(image, evidence, 1.0, PICTURE_PX, _("evidence")))
         left.caption(
             _("Grad-CAM: where `{layer}` found evidence for {a_digit}, relative to its strongest.").format(
                 layer=last, a_digit=a_digit(digit)
             )
         )
     else:
-        left.image(visualize.contribution_picture(explain.input_times_weight(model, image, digit), PICTURE_PX, "score"))
+        left.image(
+            visualize.contribution_picture(explain.input_times_weight(model, image, digit), PICTURE_PX, _("score"))
+        )
         left.caption(
             _("Input × weight: how each pixel's ink adds to (red) or takes from (blue) the score of {digit}.").format(
                 digit=digit
@@ -102,7 +104,9 @@ for digit, why in ((answer, _("Why {digit} ({probability})")), (other, _("Why no
         )
     if digit == answer:
         fall = explain.occlusion(model, image, digit)
-        right.image(visualize.saliency_picture(image, fall, max(float(fall.max()), SMALLEST_SCALE), PICTURE_PX, "fall"))
+        right.image(
+            visualize.saliency_picture(image, fall, max(float(fall.max()), SMALLEST_SCALE), PICTURE_PX, _("fall"))
+        )
         right.caption(
             _("Occlusion: how far the probability of {digit} falls when a square there is blanked out.").format(
                 digit=digit
@@ -110,7 +114,9 @@ for digit, why in ((answer, _("Why {digit} ({probability})")), (other, _("Why no
         )
     else:
         rise = explain.occlusion_rise(model, image, digit)
-        right.image(visualize.saliency_picture(image, rise, max(float(rise.max()), SMALLEST_SCALE), PICTURE_PX, "rise"))
+        right.image(
+            visualize.saliency_picture(image, rise, max(float(rise.max()), SMALLEST_SCALE), PICTURE_PX, _("rise"))
+        )
         right.caption(
             _(
                 "Occlusion: how far the probability of {digit} rises when a square there is blanked out: the ink that "

@@ -13,7 +13,7 @@ import pandas as pd
 from PIL import Image
 
 from digitlab.config import ACCENT, CONFIDENT_THRESHOLD, MUTED, TEXT_COLOUR
-from digitlab.i18n import N_, _, chart_locale, percent
+from digitlab.i18n import N_, _, chart_locale, number, percent
 
 # The ink of a drawing redrawn on a page, and every how-many-th point of a stroke it is drawn through.
 INK_COLOUR = "#374151"
@@ -284,7 +284,7 @@ def _html_table(values: np.ndarray, style) -> str:
     """An HTML table of float (h, w) with two decimals; `style(row, col)` gives each cell's inline CSS."""
     rows = ""
     for r in range(values.shape[0]):
-        cells = (f"<td style='{style(r, c)}'>{values[r, c]:.2f}</td>" for c in range(values.shape[1]))
+        cells = (f"<td style='{style(r, c)}'>{number(values[r, c], 2)}</td>" for c in range(values.shape[1]))
         rows += f"<tr>{''.join(cells)}</tr>"
     return f"<table class='pool-table' style='border-collapse:collapse'>{rows}</table>"
 

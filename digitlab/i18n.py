@@ -113,6 +113,11 @@ def number(value: float, decimals: int = 0) -> str:
     return format_decimal(value, format="#,##0." + "0" * decimals if decimals else "#,##0", locale=language())
 
 
+def significant(value: float, digits: int = 3) -> str:
+    """A number to at most `digits` significant digits, in the language of the script run now: "0.108", "0,108"."""
+    return format_decimal(value, format="@" + "#" * (digits - 1), locale=language())
+
+
 @cache
 def _chart_locale(code: str) -> dict:
     return {

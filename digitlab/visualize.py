@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -15,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 # `feature_maps` and `conv_kernels` are part of this module's public face, which other tools of ours import.
 from digitlab.activations import PoolingExample, conv_kernels, feature_maps  # noqa: F401
 from digitlab.config import ACCENT, TEXT_COLOUR, hex_to_rgb
-from digitlab.i18n import _
+from digitlab.i18n import _, significant
 
 # Colour scales as evenly spaced RGB anchors. Sequential: viridis, dark = 0, yellow = strongest.
 VIRIDIS = np.array(
@@ -44,6 +45,9 @@ TEXT_RGB = hex_to_rgb(TEXT_COLOUR)
 LABEL_SIZE = 18
 TILE_GAP = 8
 COLOUR_BAR_WIDTH = 26
+# The words drawn into pictures: Pillow's own font has no accented letters ("ativação" would show boxes), so a
+# Latin subset of DejaVu Sans comes with the package (its licence beside it).
+FONT_PATH = Path(__file__).resolve().parent / "fonts" / "DejaVuSans-Latin.ttf"
 # Odd, so that the middle of a centred scale (zero) is exactly one of the steps.
 COLOUR_STEPS = 255
 
@@ -92,7 +96,7 @@ def colourise(values: np.ndarray, low: float, high: float, palette: np.ndarray =
 
 @lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.load_default(size=size)
+    return ImageFont.truetype(FONT_PATH, size)
 
 
 def tile_images(tiles: list[np.ndarray], labels: list[str], columns: int, label_size: int = LABEL_SIZE) -> np.ndarray:
@@ -130,7 +134,7 @@ def colour_bar(
     """A vertical colour bar `height` px tall, titled, with its top, middle and bottom values -> uint8 RGB."""
     gradient = np.linspace(high, low, height)[:, None].repeat(COLOUR_BAR_WIDTH, axis=1)
     bar = Image.fromarray(colourise(gradient, low, high, palette))
-    labels = [f"{value:.3g}" for value in (high, (high + low) / 2, low)]
+    labels = [significant(value) for value in (high, (high + low) / 2, low)]
     text_width = max(int(_font(label_size).getlength(label)) for label in labels) + 10
     title_height = label_size + 8 if title else 0
     width = max(COLOUR_BAR_WIDTH + text_width, int(_font(label_size).getlength(title)) + 2)

@@ -12,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from digitlab import charts, evaluate, i18n, navigation
+from digitlab import activations, charts, evaluate, i18n, navigation
 from digitlab.config import ROOT_DIR, STATE_LANGUAGE, STATE_TEACHER
 from tests.conftest import APP, run_page
 
@@ -110,6 +110,17 @@ def test_numbers_and_percentages_are_written_the_way_each_language_writes_them(l
     assert (i18n.percent(0.9953, 2), i18n.percent(0.5, 0), i18n.number(9947), i18n.number(2.5, 1)) == (
         "99,53%", "50%", "9.947", "2,5",
     )  # fmt: skip
+
+
+def test_colour_bars_and_the_pooling_example_write_numbers_the_way_each_language_writes_them(language):
+    feature_map = np.arange(16, dtype=np.float32).reshape(4, 4) / 8
+    example = activations.pooling_example(feature_map)
+    language("en")
+    assert (i18n.significant(0.10812), i18n.significant(30.44), i18n.significant(-2.0)) == ("0.108", "30.4", "-2")
+    assert ">1.88<" in charts.pooling_html(example)
+    language(PORTUGUESE)
+    assert (i18n.significant(0.10812), i18n.significant(30.44), i18n.significant(-2.0)) == ("0,108", "30,4", "-2")
+    assert ">1,88<" in charts.pooling_html(example) and ">1.88<" not in charts.pooling_html(example)
 
 
 def test_charts_format_their_numbers_the_way_the_session_writes_them(language):

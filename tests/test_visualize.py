@@ -1,6 +1,7 @@
 """The pictures of the inside-the-network pages, and the public names other tools import."""
 
 import numpy as np
+from PIL import Image, ImageDraw
 
 from digitlab import activations, visualize
 from tests.conftest import CONV_AND_POOL
@@ -51,3 +52,16 @@ def test_feature_maps_and_kernels_stay_reachable_from_visualize(tiny_model, digi
     """Other tools of ours import them from here."""
     assert visualize.feature_maps is activations.feature_maps and visualize.conv_kernels is activations.conv_kernels
     assert list(visualize.feature_maps(tiny_model, digit_image)) == CONV_AND_POOL
+
+
+def test_pictures_draw_every_letter_portuguese_needs():
+    # A font without a letter draws its "missing" box instead: "ativação" would read "ativa□□o".
+    font = visualize._font(visualize.LABEL_SIZE)
+
+    def drawn(letter: str) -> bytes:
+        picture = Image.new("L", (40, 40))
+        ImageDraw.Draw(picture).text((8, 8), letter, fill=255, font=font)
+        return picture.tobytes()
+
+    missing = drawn("\uffff")
+    assert all(drawn(letter) != missing for letter in "áàâãçéêíóôõúÁÂÃÇÉÍÓÔÕÚ→×−")
