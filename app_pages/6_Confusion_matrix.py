@@ -85,7 +85,7 @@ with chart_column:
     st.caption(
         _(
             "Rows are the true digit, columns what the model said. Blue: correct (the diagonal); red: mistakes, "
-            "darker for more. Click a cell, or pick it on the right, to see its images."
+            "darker for more. Click a cell, or pick its true and predicted digit, to see its images."
         )
     )
 

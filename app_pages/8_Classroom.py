@@ -162,13 +162,19 @@ def live_class() -> None:
             st.markdown(f"<div class='hardest'>{'<br>'.join(lines)}</div>", unsafe_allow_html=True)
         else:
             minimum = stats.HARDEST_MINIMUM
-            st.caption(
-                ngettext(
-                    "None yet: every digit drawn at least {n} time was read right.",
-                    "None yet: every digit drawn at least {n} times was read right.",
+            if max(row["support"] for row in summary["per_class"]) < minimum:
+                text = ngettext(
+                    "None yet: a digit is ranked here once the class has drawn it {n} time.",
+                    "None yet: a digit is ranked here once the class has drawn it {n} times.",
                     minimum,
-                ).format(n=minimum)
-            )
+                )
+            else:
+                text = ngettext(
+                    "None: every digit drawn at least {n} time was read right.",
+                    "None: every digit drawn at least {n} times was read right.",
+                    minimum,
+                )
+            st.caption(text.format(n=minimum))
     matrix_column, gallery_column = st.columns([2, 3], gap="large")
     with matrix_column:
         st.subheader(_("The class's confusion matrix"))

@@ -189,6 +189,14 @@ def test_the_projector_shows_how_to_join_and_the_class_live(classroom):
     assert "Drawings the model misread" in texts(app)
 
 
+def test_the_hardest_digits_say_why_there_are_none_yet(classroom):
+    secrets, engine = classroom
+    fill(engine, [(7, 1), (7, 7), (3, 3)])
+    assert "once the class has drawn it 3 times" in texts(run_page(CLASSROOM_PAGE, secrets))
+    fill(engine, [(3, 3), (3, 3)])
+    assert "every digit drawn at least 3 times was read right" in texts(run_page(CLASSROOM_PAGE, secrets))
+
+
 def test_an_empty_class_is_told_how_it_starts(classroom):
     secrets, _ = classroom
     app = run_page(CLASSROOM_PAGE, secrets)
