@@ -115,7 +115,8 @@ def number(value: float, decimals: int = 0) -> str:
 
 def significant(value: float, digits: int = 3) -> str:
     """A number to at most `digits` significant digits, in the language of the script run now: "0.108", "0,108"."""
-    return format_decimal(value, format="@" + "#" * (digits - 1), locale=language())
+    # Babel writes zero to significant digits as "0.0".
+    return number(0) if value == 0 else format_decimal(value, format="@" + "#" * (digits - 1), locale=language())
 
 
 @cache

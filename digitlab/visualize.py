@@ -144,8 +144,9 @@ def colour_bar(
     pen = ImageDraw.Draw(canvas)
     pen.text((0, 0), title, fill=TEXT_RGB, font=_font(label_size), anchor="la")
     for label, y in zip(labels, (top, top + height / 2, top + height - 1), strict=True):
-        pen.line([(COLOUR_BAR_WIDTH, y), (COLOUR_BAR_WIDTH + 5, y)], fill=TEXT_RGB, width=2)
-        pen.text((COLOUR_BAR_WIDTH + 8, y), label, fill=TEXT_RGB, font=_font(label_size), anchor="lm")
+        # A short tick well apart from its value, so that it does not read as a minus sign.
+        pen.line([(COLOUR_BAR_WIDTH, y), (COLOUR_BAR_WIDTH + 3, y)], fill=TEXT_RGB, width=2)
+        pen.text((COLOUR_BAR_WIDTH + 9, y), label, fill=TEXT_RGB, font=_font(label_size), anchor="lm")
     return np.asarray(canvas)
 
 
