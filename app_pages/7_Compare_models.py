@@ -31,7 +31,8 @@ st.header(_("In numbers"))
 percent = {name: 100 * frame[name] for name in ("mnist_accuracy", "drawn_accuracy")}
 st.dataframe(
     frame.assign(**percent),
-    column_order=["title", "parameters", "size_mb", "training_s", "mnist_accuracy", "drawn_accuracy", "predict_ms"],
+    # The accuracies first: on a phone, or with a language's longer headings, the columns after them scroll.
+    column_order=["title", "mnist_accuracy", "drawn_accuracy", "predict_ms", "parameters", "size_mb", "training_s"],
     column_config={
         "title": _("Model"),
         "parameters": st.column_config.NumberColumn(_("Parameters"), format="localized"),

@@ -120,8 +120,10 @@ def test_compare_page_classifies_the_drawing_with_every_model(zoo_models, drawn_
         assert f"**{title(name)}**" in text
     assert f"**{title('cnn-small')}** · in use" in text
     assert len(app.get("vega_lite_chart")) == 1 + len(CLASSICS) + 1  # comparison chart + one per model
-    table = app.dataframe[0].value
-    assert set(table["name"]) >= {BUNDLED, *CLASSICS}
+    table = app.dataframe[0]
+    assert set(table.value["name"]) >= {BUNDLED, *CLASSICS}
+    # What the page is about comes first, in view on a phone without scrolling sideways.
+    assert list(table.proto.column_order)[:3] == ["title", "mnist_accuracy", "drawn_accuracy"]
 
 
 def test_compare_page_without_a_drawing_uses_an_mnist_sample(zoo_models):
