@@ -93,7 +93,7 @@ for start in range(0, len(names), MODELS_PER_ROW):
                 _("**{model}** · in use").format(model=model_title) if name == selected.name else f"**{model_title}**"
             )
             ui.show_prediction_summary(probabilities)
-            chart = charts.probability_chart(probabilities, label_size=11, height=160)
+            chart = charts.probability_chart(probabilities, label_size=11, height=180, probability_title=False)
             st.vega_lite_chart(chart, width="stretch")
 if len(names) == 1:
     st.info(

@@ -85,7 +85,9 @@ def look_closer(drawing_id: int) -> None:
         if row.nickname:
             st.text(_("by {nickname}").format(nickname=row.nickname))  # as plain text: a nickname is never markup
     with chart_column:
-        st.vega_lite_chart(charts.probability_chart(probabilities, height=180), width="stretch")
+        st.vega_lite_chart(
+            charts.probability_chart(probabilities, height=180, probability_title=False), width="stretch"
+        )
     buttons = st.columns(2)
     if is_teacher and buttons[0].button(_("Hide this drawing"), icon=":material/visibility_off:"):
         store.hide_drawing(engine, drawing_id)

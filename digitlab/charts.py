@@ -225,14 +225,18 @@ def chart_config() -> dict:
     return {"locale": chart_locale(), "axisBand": {"labelFlush": False}}
 
 
-def probability_chart(probabilities: np.ndarray, label_size: int = 16, height: int = 220) -> dict:
+def probability_chart(
+    probabilities: np.ndarray, label_size: int = 16, height: int = 220, probability_title: bool = True
+) -> dict:
     """Bar chart of the ten class probabilities, the predicted class highlighted: a Vega-Lite spec.
 
     Written as the spec itself rather than through Altair: it is redrawn after every stroke, and Altair's
-    validation would be most of the chart's cost.
+    validation would be most of the chart's cost. A small chart beside its answer may leave out the "Probability"
+    axis title: the larger type of a projector would cut it short on a short axis, and the axis's percentages say it.
     """
     best = str(int(np.argmax(probabilities)))
     values = [{"digit": str(digit), "probability": float(p)} for digit, p in enumerate(probabilities)]
+    y_title = _("Probability") if probability_title else None
     return {
         "data": {"values": values},
         "mark": {"type": "bar"},
@@ -240,7 +244,7 @@ def probability_chart(probabilities: np.ndarray, label_size: int = 16, height: i
         "encoding": {
             "x": {"field": "digit", "type": "nominal", "sort": None, "title": _("Digit"),
                   "axis": {"labelAngle": 0, "labelFontSize": label_size}},
-            "y": {"field": "probability", "type": "quantitative", "title": _("Probability"),
+            "y": {"field": "probability", "type": "quantitative", "title": y_title,
                   "scale": {"domain": [0, 1]}, "axis": {"format": "%"}},
             "color": {"condition": {"test": f"datum.digit === '{best}'", "value": ACCENT}, "value": MUTED},
             "tooltip": [{"field": "digit", "type": "nominal", "title": _("digit")},
@@ -320,9 +324,9 @@ def slice_norms_heatmap(norms: np.ndarray) -> alt.Chart:
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("input channel:O", title=_("input channel"), axis=axis),
-            y=alt.Y("filter:O", title=_("filter"), axis=axis),
-            color=alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title=_("weight norm")),
+            x=alt.X("input channel:O", title=_("Input channel"), axis=axis),
+            y=alt.Y("filter:O", title=_("Filter"), axis=axis),
+            color=alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title=_("Weight norm")),
             tooltip=[
                 alt.Tooltip("filter:O", title=_("filter")),
                 alt.Tooltip("input channel:O", title=_("input channel")),
@@ -417,8 +421,18 @@ def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Ch
         alt.Chart(shown)
         .mark_bar(clip=True)
         .encode(
-            x=alt.X(f"{measure}:Q", title=label, scale=scale, axis=alt.Axis(format=number_format, labelFontSize=14)),
-            y=alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=320)),
+            # Whole percentages on the axis (the tooltip has the decimals), and names cut at a width that leaves
+            # the bars room on a phone.
+            # The title ends under the axis's end and may reach in under the names, where a phone leaves room.
+            x=alt.X(
+                f"{measure}:Q",
+                title=label,
+                scale=scale,
+                axis=alt.Axis(
+                    format=".0%" if is_share else number_format, labelFontSize=14, titleAnchor="end", titleLimit=400
+                ),
+            ),
+            y=alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=200)),
             color=alt.condition(alt.datum.name == selected, alt.value(ACCENT), alt.value(MUTED)),
             tooltip=[
                 alt.Tooltip("title:N", title=_("title")),

@@ -42,6 +42,13 @@ def test_probability_chart_has_one_bar_per_digit_and_highlights_the_answer():
     alt.Chart.from_dict({**spec, "$schema": alt.SCHEMA_URL}).to_dict(validate=True)
 
 
+def test_a_small_probability_chart_can_leave_out_its_axis_title():
+    full, small = (charts.probability_chart(probabilities(3, 0.8), probability_title=shown) for shown in (True, False))
+    assert full["encoding"]["y"]["title"] == "Probability" and small["encoding"]["y"]["title"] is None
+    assert small["encoding"]["y"]["axis"] == {"format": "%"}  # the percentages still say what the axis is
+    alt.Chart.from_dict({**small, "$schema": alt.SCHEMA_URL}).to_dict(validate=True)
+
+
 def test_confusion_chart_outlines_the_selected_cell():
     frame = confusion_frame(np.eye(10, dtype=int) * 100 + 1)
     plain = charts.confusion_chart(frame).to_dict()
