@@ -421,9 +421,8 @@ def comparison_chart(frame: pd.DataFrame, measure: str, selected: str) -> alt.Ch
         alt.Chart(shown)
         .mark_bar(clip=True)
         .encode(
-            # Whole percentages on the axis (the tooltip has the decimals), and names cut at a width that leaves
-            # the bars room on a phone.
-            # The title ends under the axis's end and may reach in under the names, where a phone leaves room.
+            # Whole percentages on the axis (the tooltip has the decimals), its title ending under the axis's end and
+            # free to reach in under the names; names cut at a width that leaves a phone room for the bars.
             x=alt.X(
                 f"{measure}:Q",
                 title=label,
