@@ -129,15 +129,15 @@ st.markdown(
     )
 )
 metrics_column, pairs_column = st.columns([3, 2], gap="large")
-per_class = pd.DataFrame(summary["per_class"]).set_index("digit")  # shown in percent
+per_class = pd.DataFrame(summary["per_class"]).set_index("digit")
 with metrics_column:
     st.dataframe(
-        per_class.assign(**{name: 100 * per_class[name] for name in ("precision", "recall", "f1")}),
+        ui.local_numbers(per_class, percents={"precision": 2, "recall": 2, "f1": 2}, numbers={"support": 0}),
         column_config={
             "digit": _("Digit"),
-            "precision": st.column_config.NumberColumn(_("Precision"), format="%.2f%%"),
-            "recall": st.column_config.NumberColumn(_("Recall"), format="%.2f%%"),
-            "f1": st.column_config.NumberColumn("F1", format="%.2f%%"),
+            "precision": _("Precision"),
+            "recall": _("Recall"),
+            "f1": "F1",
             "support": _("Support"),
         },
         width="stretch",
@@ -153,7 +153,7 @@ with pairs_column:
     st.markdown(_("**Most confused pairs**"))
     if pairs:
         st.dataframe(
-            pd.DataFrame(pairs),
+            ui.local_numbers(pd.DataFrame(pairs), numbers={"count": 0}),
             column_config={"true": _("True digit"), "predicted": _("Predicted"), "count": _("Images")},
             hide_index=True,
             width="stretch",
@@ -175,10 +175,12 @@ if kfold:
         ).format(k=kfold["k"], images=number(kfold["images"]), epochs=epochs)
     )
     st.dataframe(
-        pd.DataFrame(kfold["folds"]).assign(accuracy=lambda folds: 100 * folds["accuracy"]),
+        ui.local_numbers(
+            pd.DataFrame(kfold["folds"]), percents={"accuracy": 2}, numbers={"train_size": 0, "test_size": 0}
+        ),
         column_config={
             "fold": _("Fold"),
-            "accuracy": st.column_config.NumberColumn(_("Accuracy"), format="%.2f%%"),
+            "accuracy": _("Accuracy"),
             "train_size": _("Trained on"),
             "test_size": _("Tested on"),
         },

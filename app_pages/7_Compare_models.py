@@ -28,19 +28,19 @@ frame = frame.assign(
     note=frame["note"].map(catalog.shown_text),
 )
 st.header(_("In numbers"))
-percent = {name: 100 * frame[name] for name in ("mnist_accuracy", "drawn_accuracy")}
+numbers = {"parameters": 0, "size_mb": 1, "training_s": 0, "predict_ms": 2}
 st.dataframe(
-    frame.assign(**percent),
+    ui.local_numbers(frame, percents={"mnist_accuracy": 2, "drawn_accuracy": 1}, numbers=numbers),
     # The accuracies first: on a phone, or with a language's longer headings, the columns after them scroll.
     column_order=["title", "mnist_accuracy", "drawn_accuracy", "predict_ms", "parameters", "size_mb", "training_s"],
     column_config={
         "title": _("Model"),
-        "parameters": st.column_config.NumberColumn(_("Parameters"), format="localized"),
-        "size_mb": st.column_config.NumberColumn(_("Size (MB)"), format="%.1f"),
-        "training_s": st.column_config.NumberColumn(_("Training (s)"), format="%.0f"),
-        "mnist_accuracy": st.column_config.NumberColumn(_("MNIST test"), format="%.2f%%"),
-        "drawn_accuracy": st.column_config.NumberColumn(_("Drawn digits"), format="%.1f%%"),
-        "predict_ms": st.column_config.NumberColumn(_("ms / prediction"), format="%.2f"),
+        "parameters": _("Parameters"),
+        "size_mb": _("Size (MB)"),
+        "training_s": _("Training (s)"),
+        "mnist_accuracy": _("MNIST test"),
+        "drawn_accuracy": _("Drawn digits"),
+        "predict_ms": _("ms / prediction"),
     },
     hide_index=True,
     width="stretch",
@@ -57,14 +57,14 @@ st.caption(
 )
 with st.expander(_("How each model was trained")):
     st.dataframe(
-        frame.assign(epochs=frame["epochs"].astype("Int64")),
+        ui.local_numbers(frame.assign(epochs=frame["epochs"].astype("Int64")), numbers={"train_size": 0}),
         column_order=["title", "kind", "optimizer", "epochs", "train_size", "note"],
         column_config={
             "title": _("Model"),
             "kind": _("Kind"),
             "optimizer": _("Optimizer"),
             "epochs": _("Epochs"),
-            "train_size": st.column_config.NumberColumn(_("Trained on (images)"), format="localized"),
+            "train_size": _("Trained on (images)"),
             "note": _("Note"),
         },
         hide_index=True,

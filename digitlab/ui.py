@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +39,7 @@ from digitlab.config import (
 from digitlab.data import load_samples, to_float_images
 from digitlab.drawing import canvas_strokes
 from digitlab.evaluate import ArtifactsNotFoundError, load_artifacts
-from digitlab.i18n import N_, _, a_digit, percent
+from digitlab.i18n import N_, _, a_digit, number, percent
 from digitlab.model import ModelLoadError, load_metadata, load_model
 from digitlab.provenance import file_sha256
 from digitlab.visualize import enlarge
@@ -372,6 +374,18 @@ def show_reading(title: str, image: np.ndarray | None, probabilities: np.ndarray
             show_image(image, None, width=140)
             show_prediction_summary(probabilities)
         st.caption(caption)
+
+
+def local_numbers(
+    frame: pd.DataFrame, percents: Mapping[str, int] | None = None, numbers: Mapping[str, int] | None = None
+):
+    """`frame` for `st.dataframe`, its numbers written the session's way ("99,53%" in Portuguese): `percents` maps
+    columns of shares to their decimals, `numbers` columns of plain numbers to theirs. A table's own number formats
+    follow the browser's locale or none; these are display texts over the values, so a column still sorts by number.
+    Missing values stay empty."""
+    formats = {column: partial(percent, decimals=decimals) for column, decimals in (percents or {}).items()}
+    formats |= {column: partial(number, decimals=decimals) for column, decimals in (numbers or {}).items()}
+    return frame.style.format(formats, na_rep="")
 
 
 def show_image(image: np.ndarray, caption: str | None, width: int = 140) -> None:

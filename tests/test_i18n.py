@@ -7,12 +7,13 @@ import re
 import string
 
 import numpy as np
+import pandas as pd
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from digitlab import activations, charts, evaluate, i18n, navigation
+from digitlab import activations, charts, evaluate, i18n, navigation, ui
 from digitlab.config import ROOT_DIR, STATE_LANGUAGE, STATE_TEACHER
 from tests.conftest import APP, run_page
 
@@ -121,6 +122,16 @@ def test_colour_bars_and_the_pooling_example_write_numbers_the_way_each_language
     language(PORTUGUESE)
     assert (i18n.significant(0.10812), i18n.significant(30.44), i18n.significant(-2.0)) == ("0,108", "30,4", "-2")
     assert ">1,88<" in charts.pooling_html(example) and ">1.88<" not in charts.pooling_html(example)
+
+
+def test_tables_write_their_numbers_the_way_each_language_writes_them_and_still_sort_by_number(language):
+    frame = pd.DataFrame({"accuracy": [0.9953, np.nan], "images": [9947, 12]})
+    for code, shown in [("en", ("99.53%", "9,947")), (PORTUGUESE, ("99,53%", "9.947"))]:
+        language(code)
+        table = ui.local_numbers(frame, percents={"accuracy": 2}, numbers={"images": 0})
+        html = table.to_html()
+        assert all(f">{text}</td>" in html for text in shown) and ">nan</td>" not in html
+        assert table.data.equals(frame)  # the values underneath stay numbers
 
 
 def test_charts_format_their_numbers_the_way_the_session_writes_them(language):
