@@ -135,18 +135,19 @@ def colour_bar(
     gradient = np.linspace(high, low, height)[:, None].repeat(COLOUR_BAR_WIDTH, axis=1)
     bar = Image.fromarray(colourise(gradient, low, high, palette))
     labels = [significant(value) for value in (high, (high + low) / 2, low)]
-    text_width = max(int(_font(label_size).getlength(label)) for label in labels) + 10
+    # A short tick, and its value well apart from it, so that the tick does not read as a minus sign.
+    tick_end, label_left = COLOUR_BAR_WIDTH + 3, COLOUR_BAR_WIDTH + 9
+    text_width = max(int(_font(label_size).getlength(label)) for label in labels)
     title_height = label_size + 8 if title else 0
-    width = max(COLOUR_BAR_WIDTH + text_width, int(_font(label_size).getlength(title)) + 2)
+    width = max(label_left + text_width + 1, int(_font(label_size).getlength(title)) + 2)
     canvas = Image.new("RGB", (width, height + label_size + title_height), BACKGROUND_RGB)
     top = title_height + label_size // 2
     canvas.paste(bar, (0, top))
     pen = ImageDraw.Draw(canvas)
     pen.text((0, 0), title, fill=TEXT_RGB, font=_font(label_size), anchor="la")
     for label, y in zip(labels, (top, top + height / 2, top + height - 1), strict=True):
-        # A short tick well apart from its value, so that it does not read as a minus sign.
-        pen.line([(COLOUR_BAR_WIDTH, y), (COLOUR_BAR_WIDTH + 3, y)], fill=TEXT_RGB, width=2)
-        pen.text((COLOUR_BAR_WIDTH + 9, y), label, fill=TEXT_RGB, font=_font(label_size), anchor="lm")
+        pen.line([(COLOUR_BAR_WIDTH, y), (tick_end, y)], fill=TEXT_RGB, width=2)
+        pen.text((label_left, y), label, fill=TEXT_RGB, font=_font(label_size), anchor="lm")
     return np.asarray(canvas)
 
 
