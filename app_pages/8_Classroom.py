@@ -164,7 +164,7 @@ def live_class() -> None:
             st.markdown(f"<div class='hardest'>{'<br>'.join(lines)}</div>", unsafe_allow_html=True)
         else:
             minimum = stats.HARDEST_MINIMUM
-            if max(row["support"] for row in summary["per_class"]) < minimum:
+            if not any(stats.is_drawn_enough(row) for row in summary["per_class"]):
                 text = ngettext(
                     "None yet: a digit is ranked here once the class has drawn it {n} time.",
                     "None yet: a digit is ranked here once the class has drawn it {n} times.",

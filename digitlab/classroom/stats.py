@@ -21,15 +21,20 @@ def class_summary(answers: pd.DataFrame) -> dict | None:
     return summarise(answers.prompt.to_numpy(), answers.answer.to_numpy())
 
 
+def is_drawn_enough(per_class: dict, minimum: int = HARDEST_MINIMUM) -> bool:
+    """True when the class has drawn a digit (a row of the summary's per_class) often enough to judge it."""
+    return per_class["support"] >= minimum
+
+
 def hardest_digits(summary: dict, top: int = HARDEST_SHOWN, minimum: int = HARDEST_MINIMUM) -> list[dict]:
     """The digits the model reads worst in the class's hand, worst first: {digit, accuracy, drawn, read_as} where
     read_as is its most common wrong answer (None when it has none). Only digits drawn at least `minimum` times."""
     matrix = np.asarray(summary["confusion_matrix"])
     rows = []
     for per_class in summary["per_class"]:
-        digit, drawn = per_class["digit"], per_class["support"]
-        if drawn < minimum:
+        if not is_drawn_enough(per_class, minimum):
             continue
+        digit, drawn = per_class["digit"], per_class["support"]
         mistakes = matrix[digit].copy()
         mistakes[digit] = 0
         read_as = int(mistakes.argmax()) if mistakes.any() else None
