@@ -41,7 +41,7 @@ st.caption(
 before, after = before_maps[..., channel], after_maps[..., channel]
 example = activations.pooling_example(before)
 before_picture, after_picture, bar = visualize.pooling_pictures(before, after, MAP_DISPLAY_PX, example)
-before_column, after_column, bar_column = st.columns([5, 5, 1])
+before_column, after_column = st.columns(2)
 before_column.image(
     before_picture,
     caption=_("Before: {layer}, channel {channel} · {height}×{width}").format(
@@ -54,7 +54,8 @@ after_column.image(
         layer=pool_name, channel=channel, height=after.shape[0], width=after.shape[1]
     ),
 )
-bar_column.image(bar)
+# Under the maps, in the middle: a narrow screen, which puts the maps one under the other, has no room beside them.
+st.columns([1, 2, 1])[1].image(bar)
 
 st.header(_("Worked example"))
 st.markdown(

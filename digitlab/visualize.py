@@ -129,25 +129,43 @@ def _labelled_grid(labels: tuple[str, ...], height: int, width: int, columns: in
 
 
 def colour_bar(
-    low: float, high: float, palette: np.ndarray, height: int, title: str = "", label_size: int = LABEL_SIZE
+    low: float,
+    high: float,
+    palette: np.ndarray,
+    length: int,
+    title: str = "",
+    label_size: int = LABEL_SIZE,
+    across: bool = False,
 ) -> np.ndarray:
-    """A vertical colour bar `height` px tall, titled, with its top, middle and bottom values -> uint8 RGB."""
-    gradient = np.linspace(high, low, height)[:, None].repeat(COLOUR_BAR_WIDTH, axis=1)
-    bar = Image.fromarray(colourise(gradient, low, high, palette))
+    """A colour bar `length` px long, titled, with its two ends' and middle values -> uint8 RGB: upright with the
+    values beside it (high at the top), or `across`, low to high from left to right with the values under it, to
+    sit under pictures where a narrow screen has no room beside them."""
     labels = [significant(value) for value in (high, (high + low) / 2, low)]
-    # A short tick, and its value well apart from it, so that the tick does not read as a minus sign.
-    tick_end, label_left = COLOUR_BAR_WIDTH + 3, COLOUR_BAR_WIDTH + 9
-    text_width = max(int(_font(label_size).getlength(label)) for label in labels)
+    font = _font(label_size)
+    text_width = max(int(font.getlength(label)) for label in labels)
     title_height = label_size + 8 if title else 0
-    width = max(label_left + text_width + 1, int(_font(label_size).getlength(title)) + 2)
-    canvas = Image.new("RGB", (width, height + label_size + title_height), BACKGROUND_RGB)
-    top = title_height + label_size // 2
-    canvas.paste(bar, (0, top))
+    # A short tick, and its value well apart from it, so that the tick does not read as a minus sign.
+    tick_end, label_start = COLOUR_BAR_WIDTH + 3, COLOUR_BAR_WIDTH + 9
+    if across:
+        gradient = np.linspace(low, high, length)[None, :].repeat(COLOUR_BAR_WIDTH, axis=0)
+        size = (max(length, int(font.getlength(title)) + 2), title_height + label_start + label_size + 2)
+        bar_top = title_height
+    else:
+        gradient = np.linspace(high, low, length)[:, None].repeat(COLOUR_BAR_WIDTH, axis=1)
+        size = (max(label_start + text_width + 1, int(font.getlength(title)) + 2), length + label_size + title_height)
+        bar_top = title_height + label_size // 2
+    canvas = Image.new("RGB", size, BACKGROUND_RGB)
+    canvas.paste(Image.fromarray(colourise(gradient, low, high, palette)), (0, bar_top))
     pen = ImageDraw.Draw(canvas)
-    pen.text((0, 0), title, fill=TEXT_RGB, font=_font(label_size), anchor="la")
-    for label, y in zip(labels, (top, top + height / 2, top + height - 1), strict=True):
-        pen.line([(COLOUR_BAR_WIDTH, y), (tick_end, y)], fill=TEXT_RGB, width=2)
-        pen.text((label_left, y), label, fill=TEXT_RGB, font=_font(label_size), anchor="lm")
+    pen.text((0, 0), title, fill=TEXT_RGB, font=font, anchor="la")
+    if across:
+        for label, x, anchor in zip(labels[::-1], (1, length / 2, length - 1), ("la", "ma", "ra"), strict=True):
+            pen.line([(x, bar_top + COLOUR_BAR_WIDTH), (x, bar_top + tick_end)], fill=TEXT_RGB, width=2)
+            pen.text((x, bar_top + label_start), label, fill=TEXT_RGB, font=font, anchor=anchor)
+    else:
+        for label, y in zip(labels, (bar_top, bar_top + length / 2, bar_top + length - 1), strict=True):
+            pen.line([(COLOUR_BAR_WIDTH, y), (tick_end, y)], fill=TEXT_RGB, width=2)
+            pen.text((label_start, y), label, fill=TEXT_RGB, font=font, anchor="lm")
     return np.asarray(canvas)
 
 
@@ -194,7 +212,7 @@ def pooling_pictures(
     """A map before (h, w) and after (h/2, w/2) pooling -> (before, after, colour bar) uint8 RGB images.
 
     Both maps are about `size` px, exactly the same size, on one colour scale; the worked example's block,
-    when given, is outlined in each.
+    when given, is outlined in each. The colour bar lies across, as wide as a map, to go under the two.
     """
     low, high = value_range(before)
     factor = max(1, size // max(before.shape))
@@ -205,7 +223,8 @@ def pooling_pictures(
         top, left, extent = example.top * factor, example.left * factor, example.patch.shape[0] * factor
         box = (top, left, top + extent, left + extent)
         before_picture, after_picture = outline(before_picture, box), outline(after_picture, box)
-    return before_picture, after_picture, colour_bar(low, high, VIRIDIS, before_picture.shape[0] - 60, _("value"))
+    bar = colour_bar(low, high, VIRIDIS, before_picture.shape[1], _("value"), across=True)
+    return before_picture, after_picture, bar
 
 
 def relu_pictures(response: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:

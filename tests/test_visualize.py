@@ -42,6 +42,16 @@ def test_pooling_pictures_have_the_same_size(tiny_model, digit_image):
     )
     assert before_picture.shape == after_picture.shape
     assert 400 <= before_picture.shape[0] <= 420 and bar.dtype == np.uint8
+    # The colour bar lies across under the maps, as wide as one: a phone has no room beside them.
+    assert bar.shape[1] == before_picture.shape[1] and bar.shape[0] < 100
+
+
+def test_a_colour_bar_across_runs_from_low_on_the_left_to_high_on_the_right():
+    bar = visualize.colour_bar(0.0, 1.0, visualize.VIRIDIS, 300, "value", across=True)
+    assert bar.shape[1] == 300 and bar.shape[0] < bar.shape[1]
+    low, high = visualize.colourise(np.array([[0.0, 1.0]]), 0.0, 1.0, visualize.VIRIDIS)[0]
+    middle_of_the_bar = bar[visualize.LABEL_SIZE + 8 + visualize.COLOUR_BAR_WIDTH // 2]
+    assert np.array_equal(middle_of_the_bar[0], low) and np.array_equal(middle_of_the_bar[-1], high)
 
 
 def test_describe_shape():
