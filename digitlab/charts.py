@@ -132,7 +132,9 @@ def number_html(digits: Sequence[int | None], group: int = 3) -> str:
 
 # Canvas pixels of room above each box of `number_svg` for its digit, and below it for its confidence; blank canvas
 # kept either side of the ink, and the least width shown, as a multiple of the canvas's height.
-LABEL_ROOM = (54, 40)
+LABEL_ROOM = (64, 40)
+# The digit's label is 48 px type, about 35 px tall: its baseline stays this far below the picture's top.
+LABEL_BASELINE_DEPTH = 48
 INK_MARGIN = 40
 LEAST_WIDTH = 2.0
 
@@ -157,7 +159,10 @@ def number_svg(
     parts = [
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{left} {-above} {right - left} {height + above + below}' "
         f"role='img' aria-label='{label}'>",
-        f"<rect x='{left}' y='0' width='{right - left}' height='{height}' fill='white' stroke='{MUTED}'/>",
+        # The frame holds the labels too: a label above ink at the canvas's edge must not sit on the frame's line.
+        # Inside the picture's edges by half its line, which is drawn whole so: a thin line on the edge may vanish.
+        f"<rect x='{left + 1}' y='{1 - above}' width='{right - left - 2}' height='{height + above + below - 2}' "
+        f"fill='white' stroke='{MUTED}' stroke-width='2'/>",
     ]
     if picture is not None and not strokes:
         parts.append(f"<image href='{png_data_url(picture)}' x='0' y='0' width='{width}' height='{height}'/>")
@@ -204,8 +209,8 @@ def _piece_marks(
     return [
         f"<rect x='{left}' y='{top}' width='{right - left}' height='{bottom - top}' rx='6' fill='none' "
         f"stroke='{colour}' stroke-width='{6 if is_selected else 3}'{dash}/>",
-        f"<text x='{middle}' y='{max(top - 10, 44 - above)}' text-anchor='middle' font-size='48' font-weight='800' "
-        f"fill='{colour}'>{'?' if digit is None else digit}</text>",
+        f"<text x='{middle}' y='{max(top - 10, LABEL_BASELINE_DEPTH - above)}' text-anchor='middle' font-size='48' "
+        f"font-weight='800' fill='{colour}'>{'?' if digit is None else digit}</text>",
         f"<text x='{middle}' y='{min(bottom + 32, shape[0] + below - 8)}' text-anchor='middle' font-size='28' "
         f"fill='{TEXT_COLOUR}'>{confidence_text}</text>",
     ]

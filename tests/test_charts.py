@@ -1,5 +1,6 @@
 """The pure chart and HTML builders of the pages."""
 
+import re
 from types import SimpleNamespace
 
 import altair as alt
@@ -111,7 +112,17 @@ def test_the_number_drawing_shows_the_part_of_the_canvas_that_holds_the_ink():
     left, width = (int(value) for value in svg.split("viewBox='")[1].split()[::2][:2])
     assert left == 0 and width == 2 * 240  # at least twice the canvas's height wide, within the canvas
     wide = charts.number_svg((240, 840), [(100, 40, 160, 200), (600, 40, 700, 200)], [1, 2], [0.9, 0.9])
-    assert wide.split("viewBox='")[1].split()[:3] == ["60", "-54", "680"]
+    assert wide.split("viewBox='")[1].split()[:3] == ["60", str(-charts.LABEL_ROOM[0]), "680"]
+
+
+def test_the_number_drawings_labels_stay_inside_its_frame_when_the_ink_fills_the_canvas():
+    svg = charts.number_svg((240, 840), [(100, 0, 160, 240)], [1], [0.9])
+    frame = re.search(r"<rect x='\d+' y='(-?[\d.]+)' width='[\d.]+' height='([\d.]+)'", svg)
+    top, bottom = float(frame[1]), float(frame[1]) + float(frame[2])
+    digit, confidence = (float(y) for y in re.findall(r"<text x='[\d.]+' y='(-?[\d.]+)'", svg))
+    # A digit of 48 px type is about 35 px tall above its baseline; the confidence, 28 px type, about 20.
+    assert top + 35 + 4 <= digit <= -4  # inside the frame and clear of the box
+    assert 240 + 20 + 4 <= confidence <= bottom - 4
 
 
 def test_without_strokes_the_number_drawing_shows_the_picture():
