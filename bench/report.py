@@ -39,9 +39,12 @@ def format_ms(value: float) -> str:
     """Milliseconds with sensible precision: 0.84 ms, 12.3 ms, 812 ms, 9.41 s."""
     if np.isnan(value):
         return "n/a"
-    if value >= 2000:
+    # Each precision is chosen by the value as it would be written, so that 9.999 is "10.0 ms", not "10.00 ms".
+    if round(value) >= 2000:
         return f"{value / 1000:.2f} s"
-    return f"{value:.0f} ms" if value >= 100 else f"{value:.1f} ms" if value >= 10 else f"{value:.2f} ms"
+    if round(value, 1) >= 100:
+        return f"{value:.0f} ms"
+    return f"{value:.1f} ms" if round(value, 2) >= 10 else f"{value:.2f} ms"
 
 
 def format_p50_p95(samples_ms) -> str:

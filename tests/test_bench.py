@@ -51,6 +51,8 @@ def test_percentiles_and_formats():
         "812 ms",
         "9.41 s",
     ]
+    # A value just under a boundary is written as it rounds, not with the precision below it.
+    assert [format_ms(9.9999), format_ms(99.96), format_ms(1999.7)] == ["10.0 ms", "100 ms", "2.00 s"]
 
 
 def test_markdown_table_has_one_line_per_row():
