@@ -160,7 +160,8 @@ def number_svg(
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{left} {-above} {right - left} {height + above + below}' "
         f"role='img' aria-label='{label}'>",
         # The frame holds the labels too: a label above ink at the canvas's edge must not sit on the frame's line.
-        # Inside the picture's edges by half its line, which is drawn whole so: a thin line on the edge may vanish.
+        # One unit inside the picture's edge, so that its line is drawn whole: half of a line on the edge is cut
+        # off, and the rest may vanish when the picture is scaled down.
         f"<rect x='{left + 1}' y='{1 - above}' width='{right - left - 2}' height='{height + above + below - 2}' "
         f"fill='white' stroke='{MUTED}' stroke-width='2'/>",
     ]
