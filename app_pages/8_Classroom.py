@@ -246,12 +246,12 @@ def fine_tuning() -> None:
     job = ui.get_fine_tune_job()
     if job.is_running:
         st.session_state["_tuning_seen"] = True
-        st.progress(job.progress, text=job.message)
+        st.progress(job.progress, text=str(job.message))
         return
     if st.session_state.pop("_tuning_seen", False):
         st.rerun()  # done: the page drops its progress polling
     if error := job.error or st.session_state.pop("_tuning_error", None):
-        st.error(error, icon=":material/error:")
+        st.error(str(error), icon=":material/error:")
     st.button(_("Teach the model our handwriting"), type="primary", icon=":material/model_training:",
               on_click=start_fine_tuning)  # fmt: skip
     files = catalog.model_files(catalog.CLASS)

@@ -93,6 +93,23 @@ def _(message: str) -> str:
     return _translation(language()).gettext(message)
 
 
+class Deferred(str):
+    """An English text marked with `N_`, and the fields of its placeholders, that becomes the language of the script
+    run that shows it (through `str()`): for text made outside that run, such as a cached function's spinner text,
+    given where the function is defined, or a background job's progress, which any session may show."""
+
+    fields: dict
+
+    def __new__(cls, message: str, **fields) -> Deferred:
+        text = super().__new__(cls, message)
+        text.fields = fields
+        return text
+
+    def __str__(self) -> str:
+        translated = _(str.__str__(self))
+        return translated.format(**self.fields) if self.fields else translated
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form of a message, for `count`, in the language of the script run now."""
     return _translation(language()).ngettext(singular, plural, count)

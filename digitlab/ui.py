@@ -39,7 +39,7 @@ from digitlab.config import (
 from digitlab.data import load_samples, to_float_images
 from digitlab.drawing import canvas_strokes
 from digitlab.evaluate import ArtifactsNotFoundError, load_artifacts
-from digitlab.i18n import N_, _, a_digit, number, percent
+from digitlab.i18n import N_, Deferred, _, a_digit, number, percent
 from digitlab.model import ModelLoadError, load_metadata, load_model
 from digitlab.provenance import file_sha256
 from digitlab.visualize import enlarge
@@ -68,15 +68,7 @@ def _close_pyplot_figures() -> None:
 # --- Cached loaders ---------------------------------------------------------------------------------------------
 
 
-class _TranslatedWhenShown(str):
-    """An English text marked with `N_` that Streamlit shows in the language of the script run showing it: a cached
-    function's spinner text is given where the function is defined, before any session has a language."""
-
-    def __str__(self) -> str:
-        return _(str.__str__(self))
-
-
-@st.cache_resource(show_spinner=_TranslatedWhenShown(N_("Loading the model…")))
+@st.cache_resource(show_spinner=Deferred(N_("Loading the model…")))
 def get_model(path: str, stamp: tuple = ()):
     """A model loaded once per server process and file; `stamp` (see `file_stamp`) reloads a rewritten file."""
     return load_model(path)
@@ -106,7 +98,7 @@ def file_stamp(*paths) -> tuple:
     return tuple((stat.st_mtime_ns, stat.st_size) if stat else None for stat in stats)
 
 
-@st.cache_data(show_spinner=_TranslatedWhenShown(N_("Loading the evaluation…")))
+@st.cache_data(show_spinner=Deferred(N_("Loading the evaluation…")))
 def get_evaluation(npz_path: str, summary_path: str, stamp: tuple):
     """The evaluation artifacts (an `evaluate.Evaluation`); `stamp` from `file_stamp` keys the cache."""
     return load_artifacts(npz_path, summary_path)
@@ -605,7 +597,7 @@ def classroom_engine():
     return connection.engine
 
 
-@st.cache_resource(show_spinner=_TranslatedWhenShown(N_("Setting up the class's database…")))
+@st.cache_resource(show_spinner=Deferred(N_("Setting up the class's database…")))
 def _prepare_database(_engine, url: str) -> int:
     """Migrate the database once per server process and URL (a failure is not cached: the next run retries)."""
     return store.prepare(_engine)

@@ -113,6 +113,15 @@ def test_numbers_and_percentages_are_written_the_way_each_language_writes_them(l
     )  # fmt: skip
 
 
+def test_a_deferred_text_is_said_in_the_language_of_whoever_shows_it(language):
+    step = i18n.Deferred(i18n.N_("Learning the class's handwriting: step {step}"), step=3)
+    loading = i18n.Deferred(i18n.N_("Loading the model…"))
+    language("en")
+    assert (str(step), str(loading)) == ("Learning the class's handwriting: step 3", "Loading the model…")
+    language(PORTUGUESE)
+    assert (str(step), str(loading)) == ("Aprendendo a letra da turma: passo 3", "Carregando o modelo…")
+
+
 def test_colour_bars_and_the_pooling_example_write_numbers_the_way_each_language_writes_them(language):
     feature_map = np.arange(16, dtype=np.float32).reshape(4, 4) / 8
     example = activations.pooling_example(feature_map)

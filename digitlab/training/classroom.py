@@ -25,7 +25,7 @@ from digitlab import i18n
 from digitlab.config import NUM_CLASSES
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, to_float_images
 from digitlab.evaluate import summarise, write_artifacts
-from digitlab.i18n import _
+from digitlab.i18n import N_, Deferred
 from digitlab.model import ModelLoadError, load_model, predict_proba
 from digitlab.provenance import write_json
 from digitlab.training.bundled import FINE_TUNE, describe_parent, fit_augmented
@@ -75,11 +75,14 @@ class ClassSplit:
     def check(self) -> None:
         """Raise NotEnoughDrawingsError, saying how many more are needed, when the split is too small."""
         if len(self.x_train) < MIN_TRAINING_DRAWINGS or len(self.x_test) < MIN_HELD_BACK:
+            # Said in the language of whoever reads it: the check may run in the background job.
             raise NotEnoughDrawingsError(
-                _(
-                    "Fine-tuning needs at least {to_learn} drawings to learn from and {held_back} held back to measure "
-                    "it on; the class has {learning} and {holding} (one drawing in four is held back). Draw some more!"
-                ).format(
+                Deferred(
+                    N_(
+                        "Fine-tuning needs at least {to_learn} drawings to learn from and {held_back} held back to "
+                        "measure it on; the class has {learning} and {holding} (one drawing in four is held back). "
+                        "Draw some more!"
+                    ),
                     to_learn=MIN_TRAINING_DRAWINGS,
                     held_back=MIN_HELD_BACK,
                     learning=len(self.x_train),
@@ -122,7 +125,7 @@ class ProgressCallback(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None) -> None:
         self.done += 1
-        message = _("Learning the class's handwriting: step {step}").format(step=self.done)
+        message = Deferred(N_("Learning the class's handwriting: step {step}"), step=self.done)
         self.progress(min(self.done / self.steps, 1.0), message)
 
 
@@ -153,7 +156,7 @@ def fine_tune_on_class(
     split.check()
     settings = settings or class_settings()
     report = progress or (lambda share, message: None)
-    report(0.0, _("Preparing the class's drawings and the MNIST digits to replay"))
+    report(0.0, Deferred(N_("Preparing the class's drawings and the MNIST digits to replay")))
     keras.utils.set_random_seed(settings.seed)
     model, before_model = load_model(parent), load_model(parent)
     held_back = to_float_images(split.x_test), split.y_test
@@ -168,7 +171,7 @@ def fine_tune_on_class(
                             callbacks=[ProgressCallback(report, steps)])  # fmt: skip
     seconds = time.perf_counter() - started
 
-    report(1.0, _("Measuring the fine-tuned model"))
+    report(1.0, Deferred(N_("Measuring the fine-tuned model")))
     comparison = compare(split.y_test, before, predict_proba(model, held_back[0]))
     comparison["now_right_ids"] = [split.test_ids[i] for i in comparison["now_right"]] if split.test_ids else []
     comparison.update(training_drawings=len(split.x_train), held_back=len(split.x_test), replay=REPLAY_DIGITS,
@@ -204,8 +207,9 @@ def save_atomically(model: keras.Model, path: Path) -> None:
 
 class FineTuneJob:
     """One fine-tuning at a time, in a background thread, so the app keeps serving the class meanwhile: its
-    progress (0..1 and a message), then its metadata or an error message, in the language of the run that started
-    it."""
+    progress (0..1 and a message), then its metadata or an error message. Show the messages with `str()`: each
+    session reads them in its own language (an error from loading the model or the data, in the language of the
+    session that started the job)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -224,7 +228,7 @@ class FineTuneJob:
         with self._lock:
             if self.is_running:
                 return False
-            self.progress, self.message, self.metadata, self.error = 0.0, _("Starting"), None, None
+            self.progress, self.message, self.metadata, self.error = 0.0, Deferred(N_("Starting")), None, None
             # A new thread starts without the language of the run that starts it.
             arguments = {"parent": parent, "split": split, "output": output, "data_path": data_path,
                          "language": i18n.language()}  # fmt: skip
@@ -243,10 +247,11 @@ class FineTuneJob:
             self.metadata = fine_tune_on_class(parent, split, load_mnist(data_path), data_path, output,
                                                progress=self._report)  # fmt: skip
         except (NotEnoughDrawingsError, ModelLoadError, DataNotFoundError) as error:
-            self.error = str(error)
+            # A message made to be translated where it is shown stays so.
+            self.error = error.args[0] if error.args and isinstance(error.args[0], Deferred) else str(error)
         except Exception as error:  # anything else still ends the job with a message, and in the server's log
             LOGGER.exception("fine-tuning on the class's drawings failed")
-            self.error = _("Fine-tuning failed ({kind}: {error}).").format(kind=type(error).__name__, error=error)
+            self.error = Deferred(N_("Fine-tuning failed ({kind}: {error})."), kind=type(error).__name__, error=error)
 
     def _report(self, share: float, message: str) -> None:
         self.progress, self.message = share, message

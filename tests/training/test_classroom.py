@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import train
-from digitlab import catalog
+from digitlab import catalog, i18n
 from digitlab.data import load_mnist
 from digitlab.model import load_model
 from digitlab.provenance import read_json
@@ -42,9 +42,10 @@ def test_fine_tuning_saves_a_model_the_app_lists_with_its_before_and_after(
 ):
     split = ClassSplit.from_dataset(load_mnist(class_npz), test_ids=range(100, 108))
     output = catalog.model_files(catalog.CLASS, tmp_path).model
-    shares = []
+    reports = []
     metadata = fine_tune_on_class(parent, split, load_mnist(synthetic_mnist), synthetic_mnist, output,
-                                  class_settings(epochs=1), progress=lambda share, _: shares.append(share))  # fmt: skip
+                                  class_settings(epochs=1), progress=lambda *step: reports.append(step))  # fmt: skip
+    shares, messages = zip(*reports, strict=True)
 
     files = catalog.model_files(catalog.CLASS, tmp_path)
     assert files.model.is_file() and files.metadata.is_file() and files.evaluation.is_file()
@@ -52,7 +53,8 @@ def test_fine_tuning_saves_a_model_the_app_lists_with_its_before_and_after(
     result = read_json(files.metadata)["class"]
     assert result["held_back"] == 8 and result["training_drawings"] == 24
     assert set(result["now_right_ids"]) <= set(range(100, 108))
-    assert shares[0] == 0.0 and shares[-1] == 1.0 and shares == sorted(shares)
+    assert shares[0] == 0.0 and shares[-1] == 1.0 and list(shares) == sorted(shares)
+    assert str(messages[1]) == "Learning the class's handwriting: step 1"  # shown in the language of who shows it
     assert metadata["parent"]["model_sha256"] and 0.0 <= metadata["test_accuracy"] <= 1.0
 
 
@@ -69,7 +71,23 @@ def test_the_background_job_reports_its_error_instead_of_raising(parent, synthet
     assert job.start(parent, ClassSplit(x[:2], y[:2].astype(int), x[2:3], y[2:3].astype(int)), tmp_path / "m.keras",
                      synthetic_mnist)  # fmt: skip
     job.wait(60)
-    assert not job.is_running and job.metadata is None and "Draw some more" in job.error
+    assert not job.is_running and job.metadata is None and "Draw some more" in str(job.error)
+
+
+def test_the_background_jobs_messages_are_said_in_the_language_of_each_session_showing_them(
+    parent, synthetic_mnist, tmp_path
+):
+    (x, y), _ = load_mnist(synthetic_mnist)
+    job = FineTuneJob()
+    i18n.set_language("pt_BR")  # the teacher who starts it speaks Portuguese
+    try:
+        job.start(parent, ClassSplit(x[:2], y[:2].astype(int), x[2:3], y[2:3].astype(int)), tmp_path / "m.keras",
+                  synthetic_mnist)  # fmt: skip
+        job.wait(60)
+        assert "Desenhem mais um pouco" in str(job.error)
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    assert "Draw some more" in str(job.error)  # and a session in English reads it in English
 
 
 def test_compare_finds_the_drawings_now_read_right():
