@@ -71,9 +71,12 @@ PAGE_CSS = f"""
     [data-testid="stAlert"] {{min-height: 7.5rem;}}
   .pool-table td {{width: 3.9rem; height: 3.2rem; font-size: 1.15rem;}}
 }}
-/* A projector: everything measured in rem (type, widgets, the answer) a fifth larger, for the back of the room. */
+/* A projector: everything measured in rem (type, widgets, the answer) over a third larger, for the back of the
+   room. The sidebar's width is in pixels (Streamlit's, a person may drag it wider): at least as many rem as on a
+   laptop, so its larger type still fits (the language switch on one line, the model's name whole). */
 @media (min-width: 1600px) {{
   html {{font-size: 22px;}}
+  [data-testid="stSidebar"] {{min-width: 21rem !important;}}
 }}
 </style>
 """

@@ -14,8 +14,9 @@ from digitlab.navigation import PAGES
 pytestmark = pytest.mark.browser
 
 # What a page shows that is wider than its box, or than the phone's screen: one line each, empty when it reads well.
-# Metrics and links must show their whole text; on a phone only tables may scroll sideways. What is not drawn, or
-# drawn but cut off by its box (a slider's hidden input, a chart's bars clipped to its plot), does not count.
+# Metrics, links and the sidebar's controls must show their whole text; on a phone only tables may scroll sideways.
+# What is not drawn, or drawn but cut off by its box (a slider's hidden input, a chart's bars clipped to its plot),
+# does not count.
 LAYOUT_PROBLEMS = """
 (phone) => {
   const problems = [];
@@ -28,6 +29,20 @@ LAYOUT_PROBLEMS = """
   const cut = '[data-testid=stMetricValue], [data-testid=stMetricLabel], [data-testid=stPageLink-NavLink]';
   for (const box of main.querySelectorAll(cut)) {
     for (const e of [box, ...box.querySelectorAll('*')]) {
+      if (isDrawn(e) && e.scrollWidth > e.clientWidth + 1) {
+        problems.push(`cut short: ${name(box)} needs ${e.scrollWidth} px, has ${e.clientWidth}`);
+        break;
+      }
+    }
+  }
+  // The sidebar, where it is open: each choice of a segmented control on one line, and a select box's value whole.
+  const sidebar = document.querySelector('[data-testid=stSidebar][data-collapsed=false]');
+  for (const group of sidebar?.querySelectorAll('[data-testid=stButtonGroup]') ?? []) {
+    const tops = new Set([...group.querySelectorAll('button')].filter(isDrawn).map(b => b.getBoundingClientRect().top));
+    if (tops.size > 1) problems.push(`wraps onto ${tops.size} lines: ${name(group)}`);
+  }
+  for (const box of sidebar?.querySelectorAll('[data-testid=stSelectbox]') ?? []) {
+    for (const e of box.querySelectorAll('*')) {
       if (isDrawn(e) && e.scrollWidth > e.clientWidth + 1) {
         problems.push(`cut short: ${name(box)} needs ${e.scrollWidth} px, has ${e.clientWidth}`);
         break;
@@ -74,6 +89,7 @@ SCREENS_AND_LANGUAGES = [
     ("projector", "en"),
     ("phone", "en"),
     ("laptop", "pt-BR"),
+    ("projector", "pt-BR"),
     ("phone", "pt-BR"),
 ]
 
