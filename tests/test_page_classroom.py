@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from digitlab import catalog, config
+from digitlab import catalog, config, i18n, ui
 from digitlab.classroom import store
 from digitlab.config import (
     STATE_CANVAS_JSON,
     STATE_CANVAS_RGBA,
+    STATE_LANGUAGE,
     STATE_LOOK_CLOSER,
     STATE_PROMPT,
     STATE_SEND_KEY,
@@ -22,6 +24,7 @@ from digitlab.config import (
 )
 from digitlab.drawing import Stroke
 from digitlab.provenance import write_json
+from digitlab.training.classroom import FineTuneJob, ProgressCallback
 from tests.conftest import ROOT_DIR, class_drawing, drawing_state, run_page, texts
 
 STUDENT_PAGE = ROOT_DIR / "app_pages" / "Join_the_class.py"
@@ -287,3 +290,29 @@ def test_the_fine_tuned_model_is_shown_before_and_after_and_the_class_can_switch
     assert not app.exception
     assert store.setting(engine, "model") == catalog.BUNDLED and not files.model.exists()
     assert catalog.CLASS not in catalog.available_models()
+
+
+def test_a_running_fine_tuning_shows_its_progress_in_each_sessions_language(classroom, monkeypatch):
+    secrets, _engine = classroom
+    job, release = FineTuneJob(), threading.Event()
+    # A job halfway through, started by another session: a thread that runs until the test ends.
+    job._thread = threading.Thread(target=release.wait, daemon=True)
+    job._thread.start()
+    monkeypatch.setattr(ui, "get_fine_tune_job", lambda: job)
+    shown = {}
+    try:
+        i18n.set_language("pt_BR")  # the teacher who started it speaks Portuguese
+        callback = ProgressCallback(job._report, steps=24)
+        for batch in range(12):
+            callback.on_train_batch_end(batch)
+        for code in ("en", "pt_BR"):
+            app = run_page(CLASSROOM_PAGE, secrets, **{STATE_TEACHER: True, STATE_LANGUAGE: code})
+            assert not app.exception
+            shown[code] = [bar.proto.text for bar in app.get("progress")]
+    finally:
+        release.set()
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    assert shown == {
+        "en": ["Learning the class's handwriting: step 12"],
+        "pt_BR": ["Aprendendo a letra da turma: passo 12"],
+    }
