@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from digitlab import config, ui
+from digitlab.i18n import a_digit
 from tests import conftest
 from tests.conftest import PAGES, texts
 from tests.test_evaluate import write_tiny_artifacts
@@ -50,7 +51,8 @@ def test_selecting_a_cell_shows_its_images(page_paths, artifacts):
     app.selectbox(key="cell_predicted").select(pair["predicted"])
     app.run()
     assert not app.exception
-    assert f"**{pair['count']:,}** test images of a {pair['true']} were taken for a {pair['predicted']}" in texts(app)
+    taken = f"**{pair['count']:,}** test images of {a_digit(pair['true'])} were taken for {a_digit(pair['predicted'])}"
+    assert taken in texts(app)
     assert len(app.get("image")) == min(pair["count"], 24)
 
 

@@ -11,6 +11,7 @@ from bench.browser import DIGIT_STROKES
 from digitlab import neighbours
 from digitlab.config import STATE_CANVAS_JSON, STATE_CANVAS_RGBA, STATE_IMAGE, STATE_MODEL
 from digitlab.drawing import Stroke
+from digitlab.i18n import a_digit
 from digitlab.reading import read_drawing
 from tests.conftest import PAGES, drawing_state, run_page, texts
 
@@ -74,7 +75,7 @@ def test_another_digit_can_be_asked_about():
     app.segmented_control(key=f"explain_other_7_{runner_up}").set_value(other).run()
     assert not app.exception
     assert [subheader.value.split(" (")[0] for subheader in app.subheader] == ["Why 7", f"Why not {other}"]
-    assert f"stands in the way of a {other}" in texts(app)
+    assert f"stands in the way of {a_digit(other)}" in texts(app)
 
 
 def test_steps_can_be_turned_off_together():
