@@ -11,7 +11,7 @@ from digitlab.config import (
     STATE_IMAGE_SOURCE,
     STATE_NUMBER_PIECE,
 )
-from digitlab.i18n import N_, _, ngettext
+from digitlab.i18n import N_, Deferred, _, ngettext
 from digitlab.numbers import read_number
 
 ui.start_page(N_("Write a number"), N_("Write a number"), ":material/123:")
@@ -51,11 +51,14 @@ def live_number(model) -> None:
 
     # The picked digit is the one the network pages show.
     st.session_state[STATE_IMAGE] = reading.steps[picked].image
-    # Said in the language of this run; the network pages show it as it is.
-    st.session_state[STATE_IMAGE_SOURCE] = _(
-        "Showing **digit {position} of your number** from the Write a number page. Pick another digit there and "
-        "this page follows."
-    ).format(position=picked + 1)
+    # Said by the network page that shows it, in that run's language: the language may change on the way.
+    st.session_state[STATE_IMAGE_SOURCE] = Deferred(
+        N_(
+            "Showing **digit {position} of your number** from the Write a number page. Pick another digit there "
+            "and this page follows."
+        ),
+        position=picked + 1,
+    )
     with pick_column:
         st.caption(_("Its 28×28 input and the ten probabilities; the network pages show it too."))
         ui.page_link("3_Feature_maps.py", _("Feature maps: what each layer sees of it"), ":material/layers:")

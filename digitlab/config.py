@@ -81,7 +81,7 @@ TEXT_COLOUR = "#111827"
 
 # Session-state keys: the seam between the drawing page, the other pages and the tests.
 STATE_IMAGE = "digit_image"  # float32 (28, 28) in [0, 1], or None
-STATE_IMAGE_SOURCE = "digit_image_source"  # str: what that image is, said on the network pages; None: the drawing
+STATE_IMAGE_SOURCE = "digit_image_source"  # i18n.Deferred: what that image is, for the network pages; None: the drawing
 STATE_CANVAS_RGBA = "canvas_rgba"  # uint8 (H, W, 4) as returned by the canvas, or None
 STATE_CANVAS_JSON = "canvas_json"  # the canvas's fabric.js JSON (its strokes), or None
 STATE_CANVAS_KEY = "canvas_key"  # int bumped to clear the canvas

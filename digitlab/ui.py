@@ -458,7 +458,7 @@ def network_input() -> np.ndarray:
             show_image(image, _("The model's input (28×28)"), width=168)
         source = st.session_state.get(STATE_IMAGE_SOURCE)
         drawing = _("Showing **your drawing** from the Draw page. Draw something else there and this page follows.")
-        text_column.success(source or drawing, icon=":material/draw:")
+        text_column.success(str(source) if source else drawing, icon=":material/draw:")
         return image
     if samples is None:
         st.info(_("Draw a digit on the Draw page first, then come back here."), icon=":material/draw:")

@@ -5,13 +5,14 @@ import json
 import numpy as np
 import pytest
 
-from digitlab import config, ui
+from digitlab import config, i18n, ui
 from digitlab.config import (
     DRAW_CANVAS,
     NUMBER_CANVAS,
     NUMBER_CANVAS_SHAPE,
     STATE_IMAGE,
     STATE_IMAGE_SOURCE,
+    STATE_LANGUAGE,
     STATE_NUMBER_PIECE,
 )
 from digitlab.drawing import Stroke
@@ -61,21 +62,27 @@ def test_the_picked_digit_goes_to_the_network_pages():
     app = run_page(PAGE, **written("704"))
     first = app.session_state[STATE_IMAGE]
     assert first.shape == (28, 28) and first.dtype == np.float32
-    assert "digit 1 of your number" in app.session_state[STATE_IMAGE_SOURCE]
+    assert "digit 1 of your number" in str(app.session_state[STATE_IMAGE_SOURCE])
     app.segmented_control(key="_piece").set_value(2).run()
     assert not app.exception
     assert app.session_state[STATE_NUMBER_PIECE] == 2
-    assert "digit 3 of your number" in app.session_state[STATE_IMAGE_SOURCE]
+    assert "digit 3 of your number" in str(app.session_state[STATE_IMAGE_SOURCE])
     assert not np.array_equal(app.session_state[STATE_IMAGE], first)
     shown = {key: app.session_state[key] for key in (STATE_IMAGE, STATE_IMAGE_SOURCE)}
     network = run_page(PAGES["Feature_maps"], **shown)
     assert not network.exception and "digit 3 of your number" in texts(network)
+    # A switch of language on the network page says it in the new language.
+    try:
+        network = run_page(PAGES["Feature_maps"], **shown, **{STATE_LANGUAGE: "pt_BR"})
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    assert not network.exception and "dígito 3 do seu número" in texts(network)
 
 
 def test_a_pick_beyond_a_shorter_number_falls_back_to_its_first_digit():
     app = run_page(PAGE, **written("70"), **{STATE_NUMBER_PIECE: 5})
     assert not app.exception
-    assert app.session_state["_piece"] == 0 and "digit 1 of your number" in app.session_state[STATE_IMAGE_SOURCE]
+    assert app.session_state["_piece"] == 0 and "digit 1 of your number" in str(app.session_state[STATE_IMAGE_SOURCE])
 
 
 def test_digits_that_touch_are_not_sure_and_the_page_says_why():
