@@ -77,6 +77,12 @@ PAGE_CSS = f"""
 @media (min-width: 1600px) {{
   html {{font-size: 22px;}}
   [data-testid="stSidebar"] {{min-width: 21rem !important;}}
+  /* The draw page's pictures of what the model sees grow with the type, or their captions wrap after every few words.
+     Streamlit sets an image's width in pixels, on the image, its caption and the element around them. */
+  .st-key-model_sees > [data-testid="stElementContainer"] {{flex-basis: 9rem !important; width: 9rem !important;}}
+  .st-key-model_sees [data-testid="stFullScreenFrame"] > div, .st-key-model_sees [data-testid="stImage"] img,
+  .st-key-model_sees [data-testid="stImageCaption"] {{width: 9rem !important;}}
+  .st-key-model_sees [data-testid="stImage"] img {{image-rendering: pixelated;}}
 }}
 </style>
 """

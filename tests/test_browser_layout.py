@@ -1,6 +1,6 @@
 """Every page as people see it, on a laptop, a projector and a phone, in English and in Portuguese, after drawing a
 digit: no exception, no metric cut short, nothing wider than a phone's screen but tables, the draw page's answer in
-view above the canvas on a phone, and the canvas and type larger on a projector."""
+view above the canvas on a phone, and the canvas, type and pictures larger on a projector."""
 
 import pytest
 
@@ -84,6 +84,9 @@ LAYOUT_PROBLEMS = """
 PROJECTOR_TYPE_PX = 21
 # The projector shows the canvas this much larger than its own pixels, at least.
 PROJECTOR_CANVAS_ZOOM = 1.4
+# And the draw page's pictures of what the model sees this much wider than the pixels Streamlit gives them (a
+# laptop's width).
+PROJECTOR_PICTURE_ZOOM = 1.3
 SCREENS_AND_LANGUAGES = [
     ("laptop", "en"),
     ("projector", "en"),
@@ -135,13 +138,18 @@ def heading_in(language: str) -> str:
 
 
 def projector_size(page) -> list[str]:
-    """On a projector: type and canvas large enough for the back of a classroom."""
+    """On a projector: type, canvas and the pictures of what the model sees large enough for the back of a classroom."""
     surface = browser.drawing_surface(page)
     zoom = surface.bounding_box()["width"] / surface.evaluate("canvas => canvas.width")
     type_px = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    pictures = page.locator(".st-key-model_sees img").evaluate_all(
+        "images => images.map(image => [image.getBoundingClientRect().width, parseFloat(image.style.width)])"
+    )
     problems = []
     if zoom < PROJECTOR_CANVAS_ZOOM:
         problems.append(f"the canvas is shown at {zoom:.2f} times its size")
+    if len(pictures) != 4 or any(shown < PROJECTOR_PICTURE_ZOOM * given for shown, given in pictures):
+        problems.append(f"the pictures of what the model sees are shown at {pictures} px (shown, given)")
     if type_px < PROJECTOR_TYPE_PX:
         problems.append(f"the type is {type_px} px")
     return problems
