@@ -11,7 +11,7 @@ from digitlab.catalog import BUNDLED
 from digitlab.model import load_model, predict_proba
 from digitlab.neighbours import describe_index
 from digitlab.provenance import file_sha256
-from digitlab.training.bundled import FINE_TUNE, load_handwriting
+from digitlab.training.bundled import FINE_TUNE, build_augmenter, load_handwriting
 from digitlab.training.settings import TrainSettings
 
 
@@ -88,6 +88,32 @@ def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, t
     row = next(row for row in catalog.comparison_rows(child_dir) if row["name"] == BUNDLED)
     assert row["epochs"] == 2
     assert row["training_s"] == pytest.approx(metadata["training_seconds"] + metadata["parent"]["training_seconds"])
+
+
+def test_the_augmentation_compiles_on_the_apps_backend_and_draws_anew_each_step():
+    """The app fine-tunes on a class's drawings in its own process, on JAX: a model holding the augmentation must
+    compile there (op by op it trains far slower), and compiled, it must still transform every step anew."""
+    import jax
+    import keras
+
+    augmenter = build_augmenter(TrainSettings(seed=1))
+    inputs = keras.Input((28, 28, 1))
+    trainer = keras.Model(inputs, augmenter(inputs))
+    trainer.compile()
+    assert keras.backend.backend() == "jax" and trainer.jit_compile
+
+    # As Keras's JAX trainer runs it: compiled, the random state passed in and out of every step.
+    @jax.jit
+    def augment(state, images):
+        return augmenter.stateless_call([], state, images, training=True)
+
+    image = np.zeros((1, 28, 28, 1), np.float32)
+    image[0, 6:22, 12:16] = 1.0
+    state = [variable.value for variable in augmenter.non_trainable_variables]
+    first, state = augment(state, image)
+    second, state = augment(state, image)
+    assert np.abs(np.asarray(first) - image).sum() > 1.0 and np.abs(np.asarray(second) - first).sum() > 1.0
+    assert np.asarray(first).sum() > 10 and np.asarray(second).sum() > 10  # still the stroke, moved or turned
 
 
 def test_a_kind_of_nondigit_can_be_left_out_of_training(tiny_handwriting):

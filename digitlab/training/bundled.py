@@ -70,7 +70,7 @@ class RandomStrokeWidth(layers.Layer):
 def build_augmenter(settings: TrainSettings) -> keras.Sequential:
     """Random stroke width, rotation, zoom and shift: drawings are less neat than MNIST."""
     seed = settings.seed
-    return keras.Sequential(
+    augmenter = keras.Sequential(
         [
             RandomStrokeWidth(settings.thickness_probability, seed=seed),
             layers.RandomRotation(settings.rotation_degrees / 360, fill_mode="constant", seed=seed + 1),
@@ -79,6 +79,13 @@ def build_augmenter(settings: TrainSettings) -> keras.Sequential:
         ],
         name="augment",
     )
+    if keras.backend.backend() == "jax":
+        # Keras marks its image transforms as not compilable because TensorFlow's XLA lacks their op; JAX compiles
+        # them. Left marked, a model holding them trains op by op on JAX, where the app fine-tunes on a class's
+        # drawings.
+        for layer in augmenter.layers:
+            layer.supports_jit = True
+    return augmenter
 
 
 @dataclass(frozen=True)
