@@ -12,13 +12,35 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from digitlab.config import ACCENT, CONFIDENT_THRESHOLD, MUTED, TEXT_COLOUR
+from digitlab.config import ACCENT, CONFIDENT_THRESHOLD, MUTED, PICTURE_WIDTHS, TEXT_COLOUR
 from digitlab.i18n import N_, _, chart_locale, number, percent
 
 # The ink of a drawing redrawn on a page, and every how-many-th point of a stroke it is drawn through.
 INK_COLOUR = "#374151"
 STROKE_POINT_STEP = 2
+# A browser's default type size, which Streamlit's rem is on a laptop.
+BROWSER_REM_PX = 16
 
+
+def projector_picture_rules(widths: Sequence[int]) -> str:
+    """CSS that sizes `ui.show_image`'s pictures of these laptop pixel widths in rem, so that on a projector they
+    grow with the type (else their captions wrap after every few words), their pixels kept sharp. Streamlit writes
+    an image's width in pixels on the image, its caption and the element around them; the image's style names it."""
+    rules = []
+    for width in widths:
+        size = f"{width / BROWSER_REM_PX:g}rem"
+        image = f'[data-testid="stImage"] img[style^="width: {width}px"]'
+        element = f'[data-testid="stElementContainer"]:has({image})'
+        rules += [
+            f"  {element} {{flex-basis: {size} !important; width: {size} !important;}}",
+            f'  {element} [data-testid="stFullScreenFrame"] > div, {image},',
+            f'  [data-testid="stImageCaption"][style^="width: {width}px"] {{width: {size} !important;}}',
+            f"  {image} {{image-rendering: pixelated;}}",
+        ]
+    return "\n".join(rules)
+
+
+PROJECTOR_PICTURES = projector_picture_rules(PICTURE_WIDTHS)
 # Large, projector-readable type for the prediction, injected once per page.
 PAGE_CSS = f"""
 <style>
@@ -77,12 +99,7 @@ PAGE_CSS = f"""
 @media (min-width: 1600px) {{
   html {{font-size: 22px;}}
   [data-testid="stSidebar"] {{min-width: 21rem !important;}}
-  /* The draw page's pictures of what the model sees grow with the type, or their captions wrap after every few words.
-     Streamlit sets an image's width in pixels, on the image, its caption and the element around them. */
-  .st-key-model_sees > [data-testid="stElementContainer"] {{flex-basis: 9rem !important; width: 9rem !important;}}
-  .st-key-model_sees [data-testid="stFullScreenFrame"] > div, .st-key-model_sees [data-testid="stImage"] img,
-  .st-key-model_sees [data-testid="stImageCaption"] {{width: 9rem !important;}}
-  .st-key-model_sees [data-testid="stImage"] img {{image-rendering: pixelated;}}
+{PROJECTOR_PICTURES}
 }}
 </style>
 """

@@ -56,6 +56,10 @@ CANVAS_SIZE = 280
 DEFAULT_STROKE_WIDTH = 18
 STROKE_WIDTH_RANGE = (6, 40)
 
+# The widths, in a laptop's pixels, of the enlarged 28x28 pictures of `ui.show_image` (what the model sees, the
+# network pages' input, the confusion matrix's examples). On a projector each grows with the type.
+PICTURE_WIDTHS = (84, 140, 168)
+
 # Below this confidence the app says it is unsure instead of announcing a digit.
 CONFIDENT_THRESHOLD = 0.6
 

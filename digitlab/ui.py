@@ -26,6 +26,7 @@ from digitlab.config import (
     DEFAULT_STROKE_WIDTH,
     DRAW_CANVAS,
     MODEL_DIR,
+    PICTURE_WIDTHS,
     SAMPLES_PATH,
     STATE_IMAGE,
     STATE_IMAGE_SOURCE,
@@ -381,7 +382,10 @@ def local_numbers(
 
 
 def show_image(image: np.ndarray, caption: str | None, width: int = 140) -> None:
-    """A small float image in [0, 1], enlarged with hard pixel edges so the pixels stay visible."""
+    """A small float image in [0, 1], enlarged with hard pixel edges so the pixels stay visible; `width` is one of
+    `PICTURE_WIDTHS`, the sizes that grow with the type on a projector."""
+    if width not in PICTURE_WIDTHS:
+        raise ValueError(f"show_image's width must be one of {PICTURE_WIDTHS} (a projector grows those), not {width}")
     factor = max(1, width // max(image.shape))
     st.image(enlarge(image, factor), caption=caption, width=width, clamp=True)
 

@@ -9,6 +9,7 @@ from bench.screenshots import send_class_drawings, tour
 from bench.strokes import server_env
 from digitlab import i18n
 from digitlab.classroom.joining import JOIN_PATH
+from digitlab.config import PICTURE_WIDTHS
 from digitlab.navigation import PAGES
 
 pytestmark = pytest.mark.browser
@@ -84,8 +85,8 @@ LAYOUT_PROBLEMS = """
 PROJECTOR_TYPE_PX = 21
 # The projector shows the canvas this much larger than its own pixels, at least.
 PROJECTOR_CANVAS_ZOOM = 1.4
-# And the draw page's pictures of what the model sees this much wider than the pixels Streamlit gives them (a
-# laptop's width).
+# And the small pictures of every page (what the model sees, the network pages' input, the confusion matrix's
+# examples) this much wider than the pixels Streamlit gives them (a laptop's width).
 PROJECTOR_PICTURE_ZOOM = 1.3
 SCREENS_AND_LANGUAGES = [
     ("laptop", "en"),
@@ -137,19 +138,33 @@ def heading_in(language: str) -> str:
         i18n.set_language(i18n.DEFAULT_LANGUAGE)
 
 
+def small_pictures(page, selector: str = "") -> list[tuple[float, float]]:
+    """(shown, given) widths in px of the page's `ui.show_image` pictures (under `selector`): the images whose
+    width Streamlit was given is one of PICTURE_WIDTHS."""
+    sizes = page.locator(f'{selector} [data-testid="stImage"] img').evaluate_all(
+        "images => images.map(image => [image.getBoundingClientRect().width, parseFloat(image.style.width)])"
+    )
+    return [(shown, given) for shown, given in sizes if given in PICTURE_WIDTHS]
+
+
+def projector_pictures(page) -> list[str]:
+    """On a projector, every page: the small pictures grow with the type."""
+    pictures = small_pictures(page)
+    if any(shown < PROJECTOR_PICTURE_ZOOM * given for shown, given in pictures):
+        return [f"the small pictures are shown at {pictures} px (shown, given)"]
+    return []
+
+
 def projector_size(page) -> list[str]:
     """On a projector: type, canvas and the pictures of what the model sees large enough for the back of a classroom."""
     surface = browser.drawing_surface(page)
     zoom = surface.bounding_box()["width"] / surface.evaluate("canvas => canvas.width")
     type_px = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
-    pictures = page.locator(".st-key-model_sees img").evaluate_all(
-        "images => images.map(image => [image.getBoundingClientRect().width, parseFloat(image.style.width)])"
-    )
     problems = []
     if zoom < PROJECTOR_CANVAS_ZOOM:
         problems.append(f"the canvas is shown at {zoom:.2f} times its size")
-    if len(pictures) != 4 or any(shown < PROJECTOR_PICTURE_ZOOM * given for shown, given in pictures):
-        problems.append(f"the pictures of what the model sees are shown at {pictures} px (shown, given)")
+    if len(small_pictures(page, ".st-key-model_sees")) != 4:
+        problems.append("the draw page does not show the four pictures of what the model sees")
     if type_px < PROJECTOR_TYPE_PX:
         problems.append(f"the type is {type_px} px")
     return problems
@@ -161,8 +176,12 @@ def test_every_page_reads_well_on_the_screen(app_with_a_class, chromium_browser,
     page = context.new_page()
     page.goto(f"{app_with_a_class}/?lang={language}")
     problems = {}
+    widths = set()  # of the small pictures the tour showed
     for name in tour(page, screen):
         problems[name] = problems_of(page, screen)
+        widths |= {given for _shown, given in small_pictures(page)}
+        if screen == "projector":
+            problems[name] += projector_pictures(page)
         if name == "draw_a_digit":
             heading = page.locator("h1").first.inner_text()
         if name == "draw_a_digit" and screen == "phone":
@@ -177,5 +196,6 @@ def test_every_page_reads_well_on_the_screen(app_with_a_class, chromium_browser,
 
     assert heading.endswith(heading_in(language))  # after the icon's name
     assert len(problems) == len(PAGES) + 1  # every page of the menu, and the class's phone page
+    assert widths == set(PICTURE_WIDTHS)  # so each size's projector rule was checked
     found = [f"{name}: {problem}" for name, problems_of_page in problems.items() for problem in problems_of_page]
     assert not found, "\n".join(found)

@@ -4,10 +4,12 @@ import io
 
 import keras
 import numpy as np
+import pytest
 from PIL import Image
 from streamlit.runtime.scriptrunner import script_runner
 
-from digitlab import ui
+from digitlab import charts, ui
+from digitlab.config import PICTURE_WIDTHS
 from tests.conftest import make_canvas, run_page
 
 
@@ -26,3 +28,10 @@ def test_a_png_decodes_to_its_pixels():
     buffer = io.BytesIO()
     Image.fromarray(picture).save(buffer, format="PNG")
     np.testing.assert_array_equal(ui.decode_png(buffer.getvalue()), picture)
+
+
+def test_a_small_picture_comes_in_a_size_a_projector_grows():
+    """The projector's CSS grows `show_image`'s pictures size by size: a size it does not know would stay small."""
+    with pytest.raises(ValueError, match="must be one of"):
+        ui.show_image(np.zeros((28, 28), np.float32), None, width=100)
+    assert all(f"width: {width}px" in charts.PAGE_CSS for width in PICTURE_WIDTHS)
