@@ -156,7 +156,8 @@ def projector_pictures(page) -> list[str]:
 
 
 def projector_size(page) -> list[str]:
-    """On a projector: type, canvas and the pictures of what the model sees large enough for the back of a classroom."""
+    """On a projector: type and canvas large enough for the back of a classroom, and the draw page's four pictures of
+    what the model sees there (`projector_pictures` checks their size, as every page's)."""
     surface = browser.drawing_surface(page)
     zoom = surface.bounding_box()["width"] / surface.evaluate("canvas => canvas.width")
     type_px = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
