@@ -26,7 +26,7 @@ url, only_here = ui.join_address()
 
 join_column, live_column = st.columns([2, 3], gap="large")
 with join_column:
-    st.image(ui.get_qr_png(url), width=320)
+    ui.show_join_code(url)
     address = f"<div class='join-box'><div class='join-address'>{html.escape(url)}</div></div>"
     st.markdown(address, unsafe_allow_html=True)
     st.caption(_("Scan the code with a phone's camera, or type the address, on this computer's network."))
@@ -81,7 +81,7 @@ def look_closer(drawing_id: int) -> None:
     picture_column, chart_column = st.columns([1, 2])
     with picture_column:
         sure = _("{confidence} sure").format(confidence=percent(row.confidence, 0))
-        ui.show_class_drawing(pictures.images[0], sure, width=196)
+        ui.show_class_drawing(pictures.images[0], sure)
         if row.nickname:
             st.text(_("by {nickname}").format(nickname=row.nickname))  # as plain text: a nickname is never markup
     with chart_column:
@@ -302,7 +302,7 @@ def show_fine_tuned(metadata: dict) -> None:
         columns = st.columns(8)
         for index, (image, prompt) in enumerate(zip(pictures.images, pictures.prompts, strict=True)):
             with columns[index % 8]:
-                ui.show_class_drawing(image, a_digit(prompt), width=96)
+                ui.show_class_drawing(image, a_digit(prompt), width=84)
     in_use = store.setting(engine, ui.CLASS_MODEL_SETTING, catalog.BUNDLED) == catalog.CLASS
     use, back, discard = st.columns(3)
     if in_use:

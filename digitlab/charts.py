@@ -23,18 +23,20 @@ BROWSER_REM_PX = 16
 
 
 def projector_picture_rules(widths: Sequence[int]) -> str:
-    """CSS that sizes `ui.show_image`'s pictures of these laptop pixel widths in rem, so that on a projector they
-    grow with the type (else their captions wrap after every few words), their pixels kept sharp. Streamlit writes
-    an image's width in pixels on the image, its caption and the element around them; the image's style names it."""
+    """CSS that sizes the pages' pictures of these laptop pixel widths (`ui.picture_width`) in rem, so that on a
+    projector they grow with the type (else their captions wrap after every few words), their pixels kept sharp, and
+    none wider than its column. Streamlit writes an image's width in pixels on the image, its caption and the element
+    around them; the image's style names it."""
     rules = []
     for width in widths:
         size = f"{width / BROWSER_REM_PX:g}rem"
         image = f'[data-testid="stImage"] img[style^="width: {width}px"]'
         element = f'[data-testid="stElementContainer"]:has({image})'
+        caption = f'[data-testid="stImageCaption"][style^="width: {width}px"]'
         rules += [
-            f"  {element} {{flex-basis: {size} !important; width: {size} !important;}}",
+            f"  {element} {{flex-basis: {size} !important; width: {size} !important; max-width: 100%;}}",
             f'  {element} [data-testid="stFullScreenFrame"] > div, {image},',
-            f'  [data-testid="stImageCaption"][style^="width: {width}px"] {{width: {size} !important;}}',
+            f"  {caption} {{width: {size} !important; max-width: 100%;}}",
             f"  {image} {{image-rendering: pixelated;}}",
         ]
     return "\n".join(rules)

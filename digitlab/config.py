@@ -56,9 +56,12 @@ CANVAS_SIZE = 280
 DEFAULT_STROKE_WIDTH = 18
 STROKE_WIDTH_RANGE = (6, 40)
 
-# The widths, in a laptop's pixels, of the enlarged 28x28 pictures of `ui.show_image` (what the model sees, the
-# network pages' input, the confusion matrix's examples). On a projector each grows with the type.
-PICTURE_WIDTHS = (84, 140, 168)
+# The width, in a laptop's pixels, of the QR code that takes a phone to the class.
+QR_WIDTH = 320
+# The widths, in a laptop's pixels, of the pages' pictures: the enlarged 28x28 pictures of `ui.show_image` (what the
+# model sees, the network pages' input, the confusion matrix's examples), the class's drawings and the QR code. On a
+# projector each grows with the type.
+PICTURE_WIDTHS = (84, 140, 168, QR_WIDTH)
 
 # Below this confidence the app says it is unsure instead of announcing a digit.
 CONFIDENT_THRESHOLD = 0.6

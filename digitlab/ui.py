@@ -27,6 +27,7 @@ from digitlab.config import (
     DRAW_CANVAS,
     MODEL_DIR,
     PICTURE_WIDTHS,
+    QR_WIDTH,
     SAMPLES_PATH,
     STATE_IMAGE,
     STATE_IMAGE_SOURCE,
@@ -381,12 +382,18 @@ def local_numbers(
     return frame.style.format(formats, na_rep="")
 
 
+def picture_width(width: int) -> int:
+    """`width`, checked to be one of `PICTURE_WIDTHS`: the sizes the projector's CSS grows with the type (a picture
+    of another size would stay small there)."""
+    if width not in PICTURE_WIDTHS:
+        raise ValueError(f"a picture's width must be one of {PICTURE_WIDTHS} (a projector grows those), not {width}")
+    return width
+
+
 def show_image(image: np.ndarray, caption: str | None, width: int = 140) -> None:
     """A small float image in [0, 1], enlarged with hard pixel edges so the pixels stay visible; `width` is one of
-    `PICTURE_WIDTHS`, the sizes that grow with the type on a projector."""
-    if width not in PICTURE_WIDTHS:
-        raise ValueError(f"show_image's width must be one of {PICTURE_WIDTHS} (a projector grows those), not {width}")
-    factor = max(1, width // max(image.shape))
+    `PICTURE_WIDTHS`."""
+    factor = max(1, picture_width(width) // max(image.shape))
     st.image(enlarge(image, factor), caption=caption, width=width, clamp=True)
 
 
@@ -695,6 +702,11 @@ def get_qr_png(url: str) -> bytes:
     return joining.qr_png(url)
 
 
+def show_join_code(url: str) -> None:
+    """The QR code of the class's join address, at a size a projector grows with the type."""
+    st.image(get_qr_png(url), width=picture_width(QR_WIDTH))
+
+
 # --- The class's model
 
 
@@ -720,6 +732,7 @@ def get_fine_tune_job():
     return FineTuneJob()
 
 
-def show_class_drawing(image: np.ndarray, caption: str, width: int = 224) -> None:
-    """A class drawing as it was drawn (dark on white), enlarged with hard pixel edges."""
-    st.image(visualize.digit_data_url(image, width), caption=caption, width=width)
+def show_class_drawing(image: np.ndarray, caption: str, width: int = 168) -> None:
+    """A class drawing as it was drawn (dark on white), enlarged with hard pixel edges; `width` is one of
+    `PICTURE_WIDTHS`."""
+    st.image(visualize.digit_data_url(image, picture_width(width)), caption=caption, width=width)

@@ -30,8 +30,10 @@ def test_a_png_decodes_to_its_pixels():
     np.testing.assert_array_equal(ui.decode_png(buffer.getvalue()), picture)
 
 
-def test_a_small_picture_comes_in_a_size_a_projector_grows():
-    """The projector's CSS grows `show_image`'s pictures size by size: a size it does not know would stay small."""
+def test_a_picture_comes_in_a_size_a_projector_grows():
+    """The projector's CSS grows the pages' pictures size by size: a size it does not know would stay small."""
     with pytest.raises(ValueError, match="must be one of"):
         ui.show_image(np.zeros((28, 28), np.float32), None, width=100)
+    with pytest.raises(ValueError, match="must be one of"):
+        ui.show_class_drawing(np.zeros((28, 28), np.float32), "7", width=196)
     assert all(f"width: {width}px" in charts.PAGE_CSS for width in PICTURE_WIDTHS)
