@@ -227,7 +227,8 @@ def start_fine_tuning() -> None:
         st.session_state["_tuning_error"] = str(error)
         return
     parent, output = catalog.model_files(catalog.BUNDLED).model, catalog.model_files(catalog.CLASS).model
-    ui.get_fine_tune_job().start(parent, split, output)
+    ui.get_fine_tune_job().start(parent, split, output)  # False when another teacher's is running: shown alike
+    st.session_state["_tuning_started"] = True
 
 
 def use_model(name: str) -> None:
@@ -244,6 +245,10 @@ def discard_model() -> None:
 def fine_tuning() -> None:
     """The fine-tuning button, its progress, and the fine-tuned model's results with the teacher's choice."""
     job = ui.get_fine_tune_job()
+    if st.session_state.pop("_tuning_started", False):
+        # The button reran only this fragment, which keeps the refresh of the page's last full run: none. A full
+        # run gives it its one-second refresh, so the progress moves.
+        st.rerun()
     if job.is_running:
         st.session_state["_tuning_seen"] = True
         st.progress(job.progress, text=str(job.message))

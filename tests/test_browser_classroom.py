@@ -1,11 +1,20 @@
 """Classroom mode in the real app: a phone joins, draws a digit with its finger, sends it, and the projector counts
-it."""
+it; the teacher fine-tunes the model on the class's drawings and watches it learn."""
 
+import shutil
+
+import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from bench import browser
 from bench.strokes import server_env
+from digitlab import config
+from digitlab.classroom import store
+from digitlab.data import load_mnist, to_float_images
 from digitlab.i18n import a_digit
+
+TEACHER_KEY = "TEST-KEY7"
 
 pytestmark = pytest.mark.browser
 
@@ -52,3 +61,42 @@ def test_a_phone_draws_with_its_finger_sends_and_the_projector_counts_it(class_a
         timeout=30_000
     )
     assert browser.page_errors(projector) == []
+
+
+@pytest.fixture(scope="module")
+def class_of_40_url(tmp_path_factory, synthetic_mnist):
+    """The real app with a class of 40 drawings (synthetic digits, a quarter held back), the teacher's key in the
+    secrets of its home folder, and MNIST where the fine-tuning looks for it (the synthetic one: CI has no other)."""
+    home, folder = tmp_path_factory.mktemp("home"), tmp_path_factory.mktemp("class")
+    (home / ".streamlit").mkdir()
+    (home / ".streamlit" / "secrets.toml").write_text(f'[classroom]\nteacher_key = "{TEACHER_KEY}"\n')
+    (home / ".keras" / "datasets").mkdir(parents=True)
+    shutil.copy(synthetic_mnist, home / ".keras" / "datasets" / "mnist.npz")
+    engine = sa.create_engine(store.sqlite_url(folder / config.CLASSROOM_DB_NAME))
+    store.prepare(engine)
+    (images, labels), _ = load_mnist(synthetic_mnist)
+    for index in range(40):
+        read = np.eye(10, dtype=np.float32)[labels[index]]
+        drawing = store.Drawing(f"drawing-{index}", f"student-{index % 8}", "", int(labels[index]),
+                                to_float_images(images[index]), read, "bundled", "0" * 64)  # fmt: skip
+        store.add_drawing(engine, drawing)
+    engine.dispose()
+    environment = {**server_env(), "DIGITLAB_CLASSROOM_DIR": str(folder), "HOME": str(home)}
+    with browser.running_app(env=environment) as (url, _process):
+        yield url
+
+
+def test_the_teacher_watches_the_model_learn_the_class_and_sees_before_and_after(class_of_40_url, chromium_browser):
+    page = chromium_browser.new_context(**browser.SCREENS["laptop"]).new_page()
+    page.goto(f"{class_of_40_url}/Classroom")
+    key = page.get_by_label("Teacher's key", exact=True).and_(page.locator("input"))
+    key.wait_for(timeout=120_000)
+    key.fill(TEACHER_KEY)
+    key.press("Enter")
+    page.get_by_role("button", name="Teach the model our handwriting").click()
+
+    # The progress moves on while the model learns, without the teacher touching the page.
+    page.get_by_text("Learning the class's handwriting: step").wait_for(timeout=120_000)
+    page.get_by_role("button", name="Switch the class to it").wait_for(timeout=120_000)
+    assert page.get_by_text("Before", exact=True).count() and page.get_by_text("After", exact=True).count()
+    assert browser.page_errors(page) == []
