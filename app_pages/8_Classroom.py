@@ -203,7 +203,7 @@ st.header(_("Teach the model our handwriting"))
 st.caption(
     _(
         "Fine-tunes the bundled model on the class's drawings, replaying MNIST digits beside them so it does not "
-        "forget the ones it knew, in the background (about a minute). One drawing in four is held back: the model "
+        "forget the ones it knew, in the background (about half a minute). One drawing in four is held back: the model "
         "never learns from those, so they show honestly whether it now reads the class better."
     )
 )

@@ -81,8 +81,8 @@ def build_augmenter(settings: TrainSettings) -> keras.Sequential:
     )
     if keras.backend.backend() == "jax":
         # Keras marks its image transforms as not compilable because TensorFlow's XLA lacks their op; JAX compiles
-        # them. Left marked, a model holding them trains op by op on JAX, where the app fine-tunes on a class's
-        # drawings.
+        # them. Left marked, a model holding them trains op by op wherever Keras runs on JAX (the app's process,
+        # the test suite's).
         for layer in augmenter.layers:
             layer.supports_jit = True
     return augmenter

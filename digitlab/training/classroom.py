@@ -4,13 +4,21 @@ not forget the digits it knew), then compare it with its parent on the class's d
 The class's data set is the one `digitlab.classroom.export` writes (MNIST layout; the held-back drawings are its
 test split), so the app's button and `python train.py --fine-tune --extra PATH` train on the same split. The fit
 is the bundled recipe's (`fit_augmented`: its augmentation, Adam with cosine decay, the one fit loop) at its
-second stage's learning rate, sized to take about a minute on a laptop's CPU.
+second stage's learning rate, sized to take well under a minute on a laptop's CPU.
+
+The app's button runs it in a process of its own on TensorFlow (`FineTuneJob`, through this module's command line),
+where Keras trains this network on a CPU much faster than on JAX, the backend the app serves with; the process
+reports its progress as lines of JSON.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import logging
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -22,12 +30,12 @@ import keras
 import numpy as np
 
 from digitlab import i18n
-from digitlab.config import NUM_CLASSES
+from digitlab.config import NUM_CLASSES, ROOT_DIR
 from digitlab.data import DataNotFoundError, find_mnist, load_mnist, to_float_images
 from digitlab.evaluate import summarise, write_artifacts
 from digitlab.i18n import N_, Deferred
 from digitlab.model import ModelLoadError, load_model, predict_proba
-from digitlab.provenance import write_json
+from digitlab.provenance import read_json, write_json
 from digitlab.training.bundled import FINE_TUNE, describe_parent, fit_augmented
 from digitlab.training.fit import describe_run
 from digitlab.training.settings import TrainSettings
@@ -46,6 +54,10 @@ REPLAY_DIGITS = 1500
 # Fewer drawings than this to learn from teach the model nothing worth showing.
 MIN_TRAINING_DRAWINGS = 20
 MIN_HELD_BACK = 5
+
+# The Keras backend the app's fine-tuning process trains on.
+TRAINING_BACKEND = "tensorflow"
+FAILED = N_("Fine-tuning failed ({kind}: {error}).")
 
 Progress = Callable[[float, str], None]
 LOGGER = logging.getLogger(__name__)
@@ -71,6 +83,18 @@ class ClassSplit:
         """From ((x_train, y_train), (x_test, y_test)) as `digitlab.data.load_mnist` reads the class's export."""
         (x_train, y_train), (x_test, y_test) = dataset
         return cls(x_train, np.asarray(y_train, int), x_test, np.asarray(y_test, int), tuple(test_ids))
+
+    def save(self, path: Path) -> None:
+        """Write the split as the class's export is written (MNIST's npz layout), with the held-back drawings' ids."""
+        np.savez(path, x_train=self.x_train, y_train=self.y_train, x_test=self.x_test, y_test=self.y_test,
+                 test_ids=np.asarray(self.test_ids, int))  # fmt: skip
+
+    @classmethod
+    def load(cls, path: Path) -> ClassSplit:
+        """A split `save` wrote."""
+        with np.load(path) as data:
+            test_ids = [int(i) for i in data["test_ids"]]
+        return cls.from_dataset(load_mnist(path), test_ids)
 
     def check(self) -> None:
         """Raise NotEnoughDrawingsError, saying how many more are needed, when the split is too small."""
@@ -206,10 +230,10 @@ def save_atomically(model: keras.Model, path: Path) -> None:
 
 
 class FineTuneJob:
-    """One fine-tuning at a time, in a background thread, so the app keeps serving the class meanwhile: its
-    progress (0..1 and a message), then its metadata or an error message. Show the messages with `str()`: each
-    session reads them in its own language (an error from loading the model or the data, in the language of the
-    session that started the job)."""
+    """One fine-tuning at a time, in a process of its own on TRAINING_BACKEND, watched from a background thread so
+    the app keeps serving the class meanwhile: its progress (0..1 and a message), then its metadata or an error
+    message. Show the messages with `str()`: each session reads them in its own language (an error from loading the
+    model or the data, in the language of the session that started the job)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -243,15 +267,87 @@ class FineTuneJob:
     def _run(self, parent: Path, split: ClassSplit, output: Path, data_path: Path | None, language: str) -> None:
         i18n.set_language(language)
         try:
+            split.check()
             data_path = data_path or find_mnist()
-            self.metadata = fine_tune_on_class(parent, split, load_mnist(data_path), data_path, output,
-                                               progress=self._report)  # fmt: skip
-        except (NotEnoughDrawingsError, ModelLoadError, DataNotFoundError) as error:
-            # A message made to be translated where it is shown stays so.
-            self.error = error.args[0] if error.args and isinstance(error.args[0], Deferred) else str(error)
+            with tempfile.TemporaryDirectory(prefix="digitlab-class-") as folder:
+                split_path = Path(folder) / "split.npz"
+                split.save(split_path)
+                paths = [os.path.abspath(path) for path in (parent, split_path, output, data_path)]
+                command = [sys.executable, "-m", __name__, *paths[:3], "--data", paths[3], "--language", language]
+                if self._follow(command) == 0 and self.error is None:
+                    self.metadata = read_json(output.with_suffix(".json"))
+        except (NotEnoughDrawingsError, DataNotFoundError) as error:
+            self.error = message_of(error)
         except Exception as error:  # anything else still ends the job with a message, and in the server's log
             LOGGER.exception("fine-tuning on the class's drawings failed")
-            self.error = Deferred(N_("Fine-tuning failed ({kind}: {error})."), kind=type(error).__name__, error=error)
+            self.error = Deferred(FAILED, kind=type(error).__name__, error=error)
+
+    def _follow(self, command: list[str]) -> int:
+        """Run the fine-tuning process, taking in its progress and error lines; returns its exit status."""
+        environment = {**os.environ, "KERAS_BACKEND": TRAINING_BACKEND, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        # Its log goes to a file, not a pipe that nobody reads while it trains; the server's log gets it on failure.
+        with tempfile.TemporaryFile(mode="w+") as log:
+            # From the repository's folder, where `python -m` finds the package.
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=environment,
+                                       cwd=ROOT_DIR)  # fmt: skip
+            for line in process.stdout:
+                try:
+                    said = json.loads(line)
+                    message = Deferred(said["message"], **said["fields"])
+                except (ValueError, TypeError, KeyError):
+                    # A library's own output: read on past it, or the process would wait on a full pipe.
+                    LOGGER.info("fine-tuning process: %s", line.rstrip())
+                    continue
+                if "error" in said:
+                    self.error = message
+                else:
+                    self._report(said["progress"], message)
+            status = process.wait()
+            if status:
+                log.seek(0)
+                LOGGER.error("fine-tuning on the class's drawings failed (exit status %s):\n%s", status, log.read())
+                if self.error is None:
+                    self.error = Deferred(FAILED, kind="exit status", error=status)
+        return status
 
     def _report(self, share: float, message: str) -> None:
         self.progress, self.message = share, message
+
+
+def message_of(error: Exception) -> str:
+    """An error's message; one made to be translated where it is shown (a `Deferred`) stays so."""
+    return error.args[0] if error.args and isinstance(error.args[0], Deferred) else str(error)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The fine-tuning process `FineTuneJob` runs: writes its progress, or its error, as one JSON object a line
+    (the message to translate and its fields); exits with 0 once the model and its metadata are saved."""
+    parser = argparse.ArgumentParser(description="Fine-tune a model on a class's drawings (FineTuneJob's process).")
+    parser.add_argument("parent", type=Path, help="the model to fine-tune (.keras)")
+    parser.add_argument("split", type=Path, help="the class's drawings, as ClassSplit.save writes them")
+    parser.add_argument("output", type=Path, help="where to save the fine-tuned model (.keras)")
+    parser.add_argument("--data", type=Path, help="MNIST's npz (default: where it is found)")
+    parser.add_argument("--language", default=i18n.DEFAULT_LANGUAGE, help="of the messages made here")
+    args = parser.parse_args(argv)
+    i18n.set_language(args.language)
+
+    def say(message: str, **said) -> None:
+        fields = message.fields if isinstance(message, Deferred) else {}
+        print(json.dumps({"message": str.__str__(message), "fields": fields, **said}, default=str), flush=True)
+
+    try:
+        data_path = find_mnist(args.data)
+        fine_tune_on_class(args.parent, ClassSplit.load(args.split), load_mnist(data_path), data_path, args.output,
+                           progress=lambda share, message: say(message, progress=share))  # fmt: skip
+    except (NotEnoughDrawingsError, ModelLoadError, DataNotFoundError) as error:
+        say(message_of(error), error=True)
+        return 1
+    except Exception as error:
+        LOGGER.exception("fine-tuning on the class's drawings failed")
+        say(Deferred(FAILED, kind=type(error).__name__, error=str(error)), error=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

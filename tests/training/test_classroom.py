@@ -12,6 +12,7 @@ from digitlab.data import load_mnist
 from digitlab.model import load_model
 from digitlab.provenance import read_json
 from digitlab.training.classroom import (
+    TRAINING_BACKEND,
     ClassSplit,
     FineTuneJob,
     NotEnoughDrawingsError,
@@ -72,6 +73,43 @@ def test_the_background_job_reports_its_error_instead_of_raising(parent, synthet
                      synthetic_mnist)  # fmt: skip
     job.wait(60)
     assert not job.is_running and job.metadata is None and "Draw some more" in str(job.error)
+
+
+def test_the_background_job_fine_tunes_in_a_process_of_its_own_on_tensorflow(
+    parent, class_npz, synthetic_mnist, tmp_path
+):
+    split = ClassSplit.from_dataset(load_mnist(class_npz), test_ids=range(100, 108))
+    output = catalog.model_files(catalog.CLASS, tmp_path).model
+    job = FineTuneJob()
+    assert job.start(parent, split, output, synthetic_mnist)
+    job.wait(300)
+
+    assert not job.is_running and job.error is None
+    assert job.metadata == read_json(output.with_suffix(".json"))
+    assert job.metadata["versions"]["backend"] == TRAINING_BACKEND == "tensorflow"
+    assert job.metadata["class"]["held_back"] == 8 and job.metadata["class"]["training_drawings"] == 24
+    assert set(job.metadata["class"]["now_right_ids"]) <= set(range(100, 108))
+    assert job.progress == 1.0 and str(job.message) == "Measuring the fine-tuned model"
+    assert load_model(output).count_params() == load_model(parent).count_params()
+
+
+def test_an_error_in_the_fine_tuning_process_ends_the_job_with_its_message(class_npz, synthetic_mnist, tmp_path):
+    split = ClassSplit.from_dataset(load_mnist(class_npz))
+    job = FineTuneJob()
+    job.start(tmp_path / "absent.keras", split, tmp_path / "m.keras", synthetic_mnist)
+    job.wait(300)
+    assert not job.is_running and job.metadata is None
+    assert str(job.error).startswith(f"No model file at {tmp_path / 'absent.keras'}")
+    assert not (tmp_path / "m.keras").exists()
+
+
+def test_a_split_written_for_the_fine_tuning_process_reads_back_whole(class_npz, tmp_path):
+    split = ClassSplit.from_dataset(load_mnist(class_npz), test_ids=range(100, 108))
+    split.save(tmp_path / "split.npz")
+    again = ClassSplit.load(tmp_path / "split.npz")
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(split, name))
+    assert again.test_ids == tuple(range(100, 108))
 
 
 def test_the_background_jobs_messages_are_said_in_the_language_of_each_session_showing_them(
