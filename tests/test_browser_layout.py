@@ -139,8 +139,8 @@ def heading_in(language: str) -> str:
 
 
 def small_pictures(page, selector: str = "") -> list[tuple[float, float]]:
-    """(shown, given) widths in px of the page's `ui.show_image` pictures (under `selector`): the images whose
-    width Streamlit was given is one of PICTURE_WIDTHS."""
+    """(shown, given) widths in px of the page's pictures sized by `ui.picture_width` (under `selector`): the images
+    whose width Streamlit was given is one of PICTURE_WIDTHS."""
     sizes = page.locator(f'{selector} [data-testid="stImage"] img').evaluate_all(
         "images => images.map(image => [image.getBoundingClientRect().width, parseFloat(image.style.width)])"
     )

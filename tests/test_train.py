@@ -90,10 +90,9 @@ def test_fine_tuning_continues_a_model_and_records_its_parent(synthetic_mnist, t
     assert row["training_s"] == pytest.approx(metadata["training_seconds"] + metadata["parent"]["training_seconds"])
 
 
-def test_the_augmentation_compiles_on_the_apps_backend_and_draws_anew_each_step():
-    """Keras on JAX, the app's backend (and the suite's, which trains in its own process): a model holding the
-    augmentation must compile there (op by op it trains far slower), and compiled, it must still draw new transforms
-    every step."""
+def test_the_augmentation_compiles_on_jax_and_draws_anew_each_step():
+    """On JAX, where the suite's own process trains: a model holding the augmentation must compile there (op by op it
+    trains far slower), and compiled, it must still draw new transforms every step."""
     import keras
 
     augmenter = build_augmenter(TrainSettings(seed=1))

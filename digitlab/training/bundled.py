@@ -81,8 +81,8 @@ def build_augmenter(settings: TrainSettings) -> keras.Sequential:
     )
     if keras.backend.backend() == "jax":
         # Keras marks its image transforms as not compilable because TensorFlow's XLA lacks their op; JAX compiles
-        # them. Left marked, a model holding them trains op by op wherever Keras runs on JAX (the app's process,
-        # the test suite's).
+        # them. Left marked, a model holding them trains op by op wherever Keras trains on JAX: the test suite trains
+        # in its own process on the app's backend (train.py and the class's fine-tuning train on TensorFlow).
         for layer in augmenter.layers:
             layer.supports_jit = True
     return augmenter

@@ -58,6 +58,7 @@ MIN_HELD_BACK = 5
 # The Keras backend the app's fine-tuning process trains on.
 TRAINING_BACKEND = "tensorflow"
 FAILED = N_("Fine-tuning failed ({kind}: {error}).")
+STOPPED = N_("The fine-tuning process stopped unexpectedly (exit status {status}).")
 
 Progress = Callable[[float, str], None]
 LOGGER = logging.getLogger(__name__)
@@ -279,35 +280,37 @@ class FineTuneJob:
         except (NotEnoughDrawingsError, DataNotFoundError) as error:
             self.error = message_of(error)
         except Exception as error:  # anything else still ends the job with a message, and in the server's log
-            LOGGER.exception("fine-tuning on the class's drawings failed")
-            self.error = Deferred(FAILED, kind=type(error).__name__, error=error)
+            self.error = failure(error)
 
     def _follow(self, command: list[str]) -> int:
-        """Run the fine-tuning process, taking in its progress and error lines; returns its exit status."""
+        """Run the fine-tuning process, taking in its progress and error lines; returns its exit status. The process
+        does not outlive the watching: whatever stops the watching stops it too."""
         environment = {**os.environ, "KERAS_BACKEND": TRAINING_BACKEND, "TF_CPP_MIN_LOG_LEVEL": "2"}
         # Its log goes to a file, not a pipe that nobody reads while it trains; the server's log gets it on failure.
-        with tempfile.TemporaryFile(mode="w+") as log:
-            # From the repository's folder, where `python -m` finds the package.
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=environment,
-                                       cwd=ROOT_DIR)  # fmt: skip
-            for line in process.stdout:
-                try:
-                    said = json.loads(line)
-                    message = Deferred(said["message"], **said["fields"])
-                except (ValueError, TypeError, KeyError):
-                    # A library's own output: read on past it, or the process would wait on a full pipe.
-                    LOGGER.info("fine-tuning process: %s", line.rstrip())
-                    continue
-                if "error" in said:
-                    self.error = message
-                else:
-                    self._report(said["progress"], message)
+        # It runs from the repository's folder, where `python -m` finds the package.
+        with tempfile.TemporaryFile(mode="w+") as log, subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8", errors="replace",
+            env=environment, cwd=ROOT_DIR,
+        ) as process:  # fmt: skip
+            try:
+                for line in process.stdout:
+                    said = read_line(line)
+                    if said is None:
+                        # A library's own output: read on past it, or the process would wait on a full pipe.
+                        LOGGER.info("fine-tuning process: %s", line.rstrip())
+                    elif said["error"]:
+                        self.error = said["message"]
+                    else:
+                        self._report(said["progress"], said["message"])
+            except BaseException:
+                process.kill()
+                raise
             status = process.wait()
             if status:
                 log.seek(0)
                 LOGGER.error("fine-tuning on the class's drawings failed (exit status %s):\n%s", status, log.read())
                 if self.error is None:
-                    self.error = Deferred(FAILED, kind="exit status", error=status)
+                    self.error = Deferred(STOPPED, status=status)
         return status
 
     def _report(self, share: float, message: str) -> None:
@@ -319,9 +322,35 @@ def message_of(error: Exception) -> str:
     return error.args[0] if error.args and isinstance(error.args[0], Deferred) else str(error)
 
 
+def failure(error: Exception) -> Deferred:
+    """The message of an error nobody foresaw, which is logged with its traceback."""
+    LOGGER.exception("fine-tuning on the class's drawings failed")
+    return Deferred(FAILED, kind=type(error).__name__, error=str(error))
+
+
+def progress_line(message: str, progress: float | None = None) -> str:
+    """A line of the fine-tuning process's output: its progress (0..1) or, without one, its error; the message in
+    English with its fields, so that each session reads it in its own language (see `read_line`)."""
+    fields = message.fields if isinstance(message, Deferred) else {}
+    said = {"message": str.__str__(message), "fields": fields, "progress": progress}
+    return json.dumps(said, default=str)
+
+
+def read_line(line: str) -> dict | None:
+    """A `progress_line` read back: {"message": a Deferred, "progress": 0..1 or None, "error": bool}; None for any
+    other line."""
+    try:
+        said = json.loads(line)
+        message = Deferred(said["message"], **said["fields"])
+        progress = None if said["progress"] is None else float(said["progress"])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return {"message": message, "progress": progress, "error": progress is None}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """The fine-tuning process `FineTuneJob` runs: writes its progress, or its error, as one JSON object a line
-    (the message to translate and its fields); exits with 0 once the model and its metadata are saved."""
+    """The fine-tuning process `FineTuneJob` runs: writes its progress, or its error, as `progress_line`s; exits
+    with 0 once the model and its metadata are saved."""
     parser = argparse.ArgumentParser(description="Fine-tune a model on a class's drawings (FineTuneJob's process).")
     parser.add_argument("parent", type=Path, help="the model to fine-tune (.keras)")
     parser.add_argument("split", type=Path, help="the class's drawings, as ClassSplit.save writes them")
@@ -331,20 +360,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     i18n.set_language(args.language)
 
-    def say(message: str, **said) -> None:
-        fields = message.fields if isinstance(message, Deferred) else {}
-        print(json.dumps({"message": str.__str__(message), "fields": fields, **said}, default=str), flush=True)
+    def report(share: float, message: str) -> None:
+        print(progress_line(message, share), flush=True)
 
     try:
         data_path = find_mnist(args.data)
         fine_tune_on_class(args.parent, ClassSplit.load(args.split), load_mnist(data_path), data_path, args.output,
-                           progress=lambda share, message: say(message, progress=share))  # fmt: skip
+                           progress=report)  # fmt: skip
     except (NotEnoughDrawingsError, ModelLoadError, DataNotFoundError) as error:
-        say(message_of(error), error=True)
+        print(progress_line(message_of(error)), flush=True)
         return 1
     except Exception as error:
-        LOGGER.exception("fine-tuning on the class's drawings failed")
-        say(Deferred(FAILED, kind=type(error).__name__, error=str(error)), error=True)
+        print(progress_line(failure(error)), flush=True)
         return 1
     return 0
 

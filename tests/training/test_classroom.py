@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
 import train
 from digitlab import catalog, i18n
 from digitlab.data import load_mnist
+from digitlab.i18n import N_, Deferred
 from digitlab.model import load_model
 from digitlab.provenance import read_json
 from digitlab.training.classroom import (
@@ -19,6 +22,8 @@ from digitlab.training.classroom import (
     class_settings,
     compare,
     fine_tune_on_class,
+    progress_line,
+    read_line,
 )
 
 
@@ -101,6 +106,29 @@ def test_an_error_in_the_fine_tuning_process_ends_the_job_with_its_message(class
     assert not job.is_running and job.metadata is None
     assert str(job.error).startswith(f"No model file at {tmp_path / 'absent.keras'}")
     assert not (tmp_path / "m.keras").exists()
+
+
+def test_the_fine_tuning_processs_lines_are_read_back_in_the_language_of_who_reads_them():
+    said = read_line(progress_line(Deferred(N_("Learning the class's handwriting: step {step}"), step=12), 0.5))
+    assert said["progress"] == 0.5 and not said["error"]
+    assert str(said["message"]) == "Learning the class's handwriting: step 12"
+    i18n.set_language("pt_BR")
+    try:
+        assert str(said["message"]) == "Aprendendo a letra da turma: passo 12"
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    error = read_line(progress_line("No model file at /nowhere."))
+    assert error["error"] and str(error["message"]) == "No model file at /nowhere."
+    assert read_line("Epoch 1/3") is None and read_line("[1, 2]") is None and read_line('{"message": 1}') is None
+
+
+def test_the_job_reads_past_a_librarys_output_and_says_when_the_process_stopped():
+    job = FineTuneJob()
+    line = progress_line(Deferred(N_("Learning the class's handwriting: step {step}"), step=3), 0.25)
+    script = f"print('a library says hello'); print({line!r}); raise SystemExit(3)"
+    assert job._follow([sys.executable, "-c", script]) == 3
+    assert job.progress == 0.25 and str(job.message) == "Learning the class's handwriting: step 3"
+    assert str(job.error) == "The fine-tuning process stopped unexpectedly (exit status 3)."
 
 
 def test_a_split_written_for_the_fine_tuning_process_reads_back_whole(class_npz, tmp_path):
