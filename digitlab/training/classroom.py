@@ -94,8 +94,8 @@ class ClassSplit:
     def load(cls, path: Path) -> ClassSplit:
         """A split `save` wrote."""
         with np.load(path) as data:
-            test_ids = [int(i) for i in data["test_ids"]]
-        return cls.from_dataset(load_mnist(path), test_ids)
+            dataset = (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
+            return cls.from_dataset(dataset, [int(i) for i in data["test_ids"]])
 
     def check(self) -> None:
         """Raise NotEnoughDrawingsError, saying how many more are needed, when the split is too small."""
