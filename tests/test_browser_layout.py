@@ -85,8 +85,9 @@ LAYOUT_PROBLEMS = """
 PROJECTOR_TYPE_PX = 21
 # The projector shows the canvas this much larger than its own pixels, at least.
 PROJECTOR_CANVAS_ZOOM = 1.4
-# And the small pictures of every page (what the model sees, the network pages' input, the confusion matrix's
-# examples) this much wider than the pixels Streamlit gives them (a laptop's width).
+# And the small pictures of every page (sized by `ui.picture_width`: what the model sees, the network pages' input,
+# the confusion matrix's examples, the class's QR code) this much wider than the pixels Streamlit gives them (a
+# laptop's width).
 PROJECTOR_PICTURE_ZOOM = 1.3
 SCREENS_AND_LANGUAGES = [
     ("laptop", "en"),
