@@ -32,6 +32,11 @@ CHROMIUM_FLAGS = [
 PREDICTION_SELECTOR = ".st-key-prediction"
 # What Streamlit shows for an exception in the script, or an st.error box.
 ERROR_SELECTOR = "[data-testid='stException'], [data-testid='stAlertContentError']"
+# A page is idle once every element is drawn (no loading skeleton left) and every image has loaded.
+IDLE_PAGE = """
+() => !document.querySelector('[data-testid=stSkeleton]')
+  && [...document.images].every(image => image.complete && image.naturalWidth)
+"""
 SERVER_START_TIMEOUT = 60.0
 
 
@@ -239,10 +244,13 @@ def choose_model(page, label: str, timeout_ms: float = 30_000) -> None:
 
 
 def wait_until_idle(page, timeout_ms: float = 60_000) -> None:
-    """Wait until the app's script has finished running and every image on the page has loaded."""
+    """Wait until the app's script has finished running, every element it sent is drawn and every image on the page
+    has loaded."""
     page.wait_for_timeout(200)  # let a rerun triggered just now start
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=timeout_ms)
-    page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth)")
+    # Streamlit loads an element's code the first time a page shows one of its kind (an image, a chart), and shows a
+    # skeleton in its place until then: after the script has finished, so a page can be idle with pictures to come.
+    page.wait_for_function(IDLE_PAGE, timeout=timeout_ms)
 
 
 def page_errors(page) -> list[str]:

@@ -1,6 +1,7 @@
 """The real app in headless Chromium: draw with the mouse, read the live prediction."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bench import browser
 
@@ -53,3 +54,32 @@ def test_a_small_digit_in_a_corner_is_read_from_its_strokes(app_url, page):
     page.get_by_text("Your 1 stroke, redrawn with a pen 3 px wide").wait_for(timeout=30_000)
     assert page.get_by_text("The pen is thick").count() == 0
     assert browser.page_errors(page) == []
+
+
+def test_a_page_is_idle_once_its_first_pictures_are_drawn(app_url, chromium_browser):
+    # A session's first pictures come after the script has finished (Streamlit loads their code then), in some
+    # sessions only: a check made when the page is idle must find them in every one.
+    for _session in range(3):
+        context = chromium_browser.new_context(viewport={"width": 1400, "height": 1100})
+        page = context.new_page()
+        page.goto(app_url)
+        browser.drawing_surface(page)
+        browser.draw_digit(page, 7)
+        browser.prediction_text(page)
+        browser.wait_until_idle(page)
+        pictures = page.locator(".st-key-model_sees [data-testid=stImage] img").count()
+        context.close()
+
+        assert pictures == 4
+
+
+def test_a_loading_skeleton_keeps_the_page_busy(page):
+    page.set_content(
+        "<div data-testid=stApp data-test-script-state=notRunning>The app</div><div data-testid=stSkeleton></div>"
+        "<script>setTimeout(() => document.querySelector('[data-testid=stSkeleton]').remove(), 1000)</script>"
+    )
+
+    with pytest.raises(PlaywrightTimeoutError):
+        browser.wait_until_idle(page, timeout_ms=500)
+    browser.wait_until_idle(page, timeout_ms=5_000)
+    assert page.locator("[data-testid=stSkeleton]").count() == 0
