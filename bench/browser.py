@@ -19,6 +19,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO
 
+import psutil
+
 from digitlab.config import ROOT_DIR
 
 CHROMIUM_FLAGS = [
@@ -59,9 +61,19 @@ def free_port() -> int:
 def running_app(
     script: str = "app.py", port: int | None = None, env: dict | None = None, options: Sequence[str] = ()
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Start `streamlit run script` on localhost (with more command-line `options`); yields (url, process) once the
-    server is healthy."""
-    port = port or free_port()
+    """Start `streamlit run script` on localhost (with more command-line `options`), on `port` or, where none is
+    given, on a port the system picks as the server listens (one chosen beforehand could be taken in between by
+    another server, whose app the caller would then use); yields (url, process) once the server is healthy."""
+    process, log = start_app(script, port or 0, env, options)
+    try:
+        url = f"http://127.0.0.1:{wait_until_healthy(process, log, port)}"
+        yield url, process
+    finally:
+        stop_app(process, log)
+
+
+def start_app(script: str, port: int, env: dict | None, options: Sequence[str]) -> tuple[subprocess.Popen, IO[str]]:
+    """`streamlit run script` on localhost:`port`, started; its output goes to the returned file."""
     command = [
         sys.executable, "-m", "streamlit", "run", script,
         "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -74,36 +86,46 @@ def running_app(
     process = subprocess.Popen(
         command, cwd=ROOT_DIR, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    return process, log
+
+
+def stop_app(process: subprocess.Popen, log: IO[str]) -> None:
+    """Stop the app's server, killing it if it does not stop within 10 s, and close its log."""
+    process.terminate()
     try:
-        wait_until_healthy(url, process, log)
-        yield url, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
 
 
 def wait_until_healthy(
-    url: str, process: subprocess.Popen, log: IO[str], timeout: float = SERVER_START_TIMEOUT
-) -> None:
-    """Block until the Streamlit server answers its health check; raise, with its output in `log`, if it dies
-    or times out."""
+    process: subprocess.Popen, log: IO[str], port: int | None = None, timeout: float = SERVER_START_TIMEOUT
+) -> int:
+    """Block until the Streamlit server `process` listens (on `port`, where given) and answers its health check
+    there; returns its port. Raise, with its output in `log`, if it dies or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log.seek(0)
             raise RuntimeError(f"streamlit exited early:\n{log.read()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout:.0f} s")
+        listening = listening_ports(process)
+        if listening and (port is None or port in listening):
+            found = port or min(listening)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{found}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        return found
+            except OSError:
+                pass
+        time.sleep(0.2)
+    raise TimeoutError(f"streamlit did not answer within {timeout:.0f} s")
+
+
+def listening_ports(process: subprocess.Popen) -> set[int]:
+    """The TCP ports `process` listens on."""
+    connections = psutil.Process(process.pid).net_connections(kind="tcp")
+    return {c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN}
 
 
 @contextmanager

@@ -6,13 +6,16 @@ import itertools
 import re
 import subprocess
 import sys
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bench import __main__ as bench_main
-from bench import explanations
+from bench import browser, explanations
 from bench import numbers as bench_numbers
 from bench.report import Row, format_ms, markdown_table, percentiles
 from bench.tutorial import tutorial_to_mnist
@@ -212,3 +215,32 @@ def test_missing_pen_digits_skip_the_numbers_with_a_note():
     notes: list[str] = []
     assert bench_numbers.number_rows(None, Path("/nowhere/pendigits-orig.tra"), notes) == []
     assert "Numbers skipped" in notes[0] and "/nowhere" in notes[0]
+
+
+class AlwaysHealthy(BaseHTTPRequestHandler):
+    """Another server: healthy at every path."""
+
+    def do_GET(self):  # noqa: N802 (the name http.server calls)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_app_is_checked_on_its_own_port_never_on_another_servers():
+    other = ThreadingHTTPServer(("127.0.0.1", 0), AlwaysHealthy)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        # On a port another server has taken, the app does not start, and that server's answer is not taken for it.
+        with pytest.raises(RuntimeError, match="exited early"), browser.running_app(port=other.server_port):
+            pass
+    finally:
+        other.shutdown()
+        other.server_close()
+
+    with browser.running_app() as (url, process):
+        port = int(url.rsplit(":", 1)[1])
+        assert browser.listening_ports(process) == {port}
+        with urllib.request.urlopen(f"{url}/_stcore/health") as response:
+            assert response.read() == b"ok"
