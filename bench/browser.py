@@ -34,11 +34,6 @@ CHROMIUM_FLAGS = [
 PREDICTION_SELECTOR = ".st-key-prediction"
 # What Streamlit shows for an exception in the script, or an st.error box.
 ERROR_SELECTOR = "[data-testid='stException'], [data-testid='stAlertContentError']"
-# A page is idle once every element is drawn (no loading skeleton left) and every image has loaded.
-IDLE_PAGE = """
-() => !document.querySelector('[data-testid=stSkeleton]')
-  && [...document.images].every(image => image.complete && image.naturalWidth)
-"""
 SERVER_START_TIMEOUT = 60.0
 
 
@@ -66,7 +61,7 @@ def running_app(
     another server, whose app the caller would then use); yields (url, process) once the server is healthy."""
     process, log = start_app(script, port or 0, env, options)
     try:
-        url = f"http://127.0.0.1:{wait_until_healthy(process, log, port)}"
+        url = f"http://127.0.0.1:{wait_until_healthy(process, log, port or None)}"
         yield url, process
     finally:
         stop_app(process, log)
@@ -96,6 +91,7 @@ def stop_app(process: subprocess.Popen, log: IO[str]) -> None:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
     log.close()
 
 
@@ -105,10 +101,12 @@ def wait_until_healthy(
     """Block until the Streamlit server `process` listens (on `port`, where given) and answers its health check
     there; returns its port. Raise, with its output in `log`, if it dies or times out."""
     deadline = time.monotonic() + timeout
+    listening: set[int] = set()
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log.seek(0)
             raise RuntimeError(f"streamlit exited early:\n{log.read()}")
+        # A process that exits after poll() is not reaped yet: it lists no sockets, and the next poll() sees it.
         listening = listening_ports(process)
         if listening and (port is None or port in listening):
             found = port or min(listening)
@@ -119,7 +117,11 @@ def wait_until_healthy(
             except OSError:
                 pass
         time.sleep(0.2)
-    raise TimeoutError(f"streamlit did not answer within {timeout:.0f} s")
+    log.seek(0)
+    where = f"on port {port}" if port else "on any port"
+    raise TimeoutError(
+        f"streamlit did not answer {where} within {timeout:.0f} s (listening on {sorted(listening)}):\n{log.read()}"
+    )
 
 
 def listening_ports(process: subprocess.Popen) -> set[int]:
@@ -272,7 +274,11 @@ def wait_until_idle(page, timeout_ms: float = 60_000) -> None:
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=timeout_ms)
     # Streamlit loads an element's code the first time a page shows one of its kind (an image, a chart), and shows a
     # skeleton in its place until then: after the script has finished, so a page can be idle with pictures to come.
-    page.wait_for_function(IDLE_PAGE, timeout=timeout_ms)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid=stSkeleton]')
+            && [...document.images].every(image => image.complete && image.naturalWidth)""",
+        timeout=timeout_ms,
+    )
 
 
 def page_errors(page) -> list[str]:

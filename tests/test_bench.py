@@ -220,7 +220,7 @@ def test_missing_pen_digits_skip_the_numbers_with_a_note():
 class AlwaysHealthy(BaseHTTPRequestHandler):
     """Another server: healthy at every path."""
 
-    def do_GET(self):  # noqa: N802 (the name http.server calls)
+    def do_GET(self):
         self.send_response(200)
         self.end_headers()
 

@@ -39,13 +39,13 @@ def proxy(tmp_path_factory):
     """Two app servers and nginx in front of them, on free ports: yields (proxy port, the servers' ports)."""
     folder = tmp_path_factory.mktemp("nginx")
     (folder / "tmp").mkdir()
-    port, first, second = browser.free_port(), browser.free_port(), browser.free_port()
-    text = CONFIG.read_text().replace("listen 8501;", f"listen 127.0.0.1:{port};")
-    text = text.replace("127.0.0.1:8601", f"127.0.0.1:{first}").replace("127.0.0.1:8602", f"127.0.0.1:{second}")
-    (folder / "nginx.conf").write_text(text)
     with ExitStack() as stack:
-        for server_port in (first, second):
-            stack.enter_context(browser.running_app(port=server_port))
+        # The servers listen where the system puts them; only nginx's port is chosen before it starts.
+        first, second = (int(stack.enter_context(browser.running_app())[0].rsplit(":", 1)[1]) for _ in range(2))
+        port = browser.free_port()
+        text = CONFIG.read_text().replace("listen 8501;", f"listen 127.0.0.1:{port};")
+        text = text.replace("127.0.0.1:8601", f"127.0.0.1:{first}").replace("127.0.0.1:8602", f"127.0.0.1:{second}")
+        (folder / "nginx.conf").write_text(text)
         nginx = subprocess.Popen(["nginx", "-c", str(folder / "nginx.conf"), "-p", str(folder), "-g", "daemon off;"])
         stack.callback(nginx.wait, timeout=10)
         stack.callback(nginx.terminate)
