@@ -16,8 +16,7 @@ def test_network_pages_show_the_maps_of_the_drawing(app_url, page):
     for link, marker in PAGES.items():
         page.get_by_role("link", name=link).click()  # a client-side switch keeps the session state
         page.get_by_text(marker).first.wait_for(timeout=60_000)
-        page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=60_000)
-        page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth)")
+        browser.wait_until_idle(page)
         assert page.get_by_text("your drawing").count() == 1, link
         assert page.locator("[data-testid='stImage'] img").count() >= 3, link
         assert browser.page_errors(page) == [], link
