@@ -10,6 +10,7 @@ import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -240,7 +241,6 @@ def test_the_app_is_checked_on_its_own_port_never_on_another_servers():
         other.server_close()
 
     with browser.running_app() as (url, process):
-        port = int(url.rsplit(":", 1)[1])
-        assert browser.listening_ports(process) == {port}
+        assert browser.listening_ports(process) == {urlsplit(url).port}
         with urllib.request.urlopen(f"{url}/_stcore/health") as response:
             assert response.read() == b"ok"

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import time
 from contextlib import ExitStack
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -41,7 +42,7 @@ def proxy(tmp_path_factory):
     (folder / "tmp").mkdir()
     with ExitStack() as stack:
         # The servers listen where the system puts them; only nginx's port is chosen before it starts.
-        first, second = (int(stack.enter_context(browser.running_app())[0].rsplit(":", 1)[1]) for _ in range(2))
+        first, second = (urlsplit(stack.enter_context(browser.running_app())[0]).port for _ in range(2))
         port = browser.free_port()
         text = CONFIG.read_text().replace("listen 8501;", f"listen 127.0.0.1:{port};")
         text = text.replace("127.0.0.1:8601", f"127.0.0.1:{first}").replace("127.0.0.1:8602", f"127.0.0.1:{second}")
