@@ -1,5 +1,6 @@
 """The class's own data set: its drawings as an MNIST-format npz (the Keras layout `digitlab.data.load_mnist`
-reads, so `python train.py --fine-tune --extra PATH` trains on it) and a CSV of what was asked and answered.
+reads, so `python train.py --fine-tune --extra PATH` trains on it) and a CSV of what was asked and answered, written
+for the spreadsheet of whoever downloads it.
 
 A quarter of the drawings, chosen by their key (so a drawing never changes side as the class draws more), are held
 back as the test split: fine-tuning never sees them, and the before/after comparison is measured on them.
@@ -12,24 +13,27 @@ import io
 
 import numpy as np
 import pandas as pd
+from babel.numbers import get_decimal_symbol
 
 from digitlab.classroom.store import ClassPictures
+from digitlab.i18n import N_, _, language
 
 # One drawing in this many is held back from fine-tuning.
 HELD_BACK_EVERY = 4
 # A spreadsheet runs a cell that starts with one of these as a formula: such text is written with a quote first.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The CSV's columns and their headers, translated when the CSV is written.
 CSV_COLUMNS = {
-    "id": "drawing",
-    "created_at": "time",
-    "nickname": "nickname",
-    "prompt": "asked",
-    "answer": "answered",
-    "confidence": "confidence",
-    "correct": "correct",
-    "held_back": "held_back",
-    "model_name": "model",
-    "model_sha256": "model_sha256",
+    "id": N_("drawing"),
+    "created_at": N_("time (UTC)"),
+    "nickname": N_("nickname"),
+    "prompt": N_("asked"),
+    "answer": N_("answered"),
+    "confidence": N_("confidence"),
+    "correct": N_("correct"),
+    "held_back": N_("held back"),
+    "model_name": N_("model"),
+    "model_sha256": N_("model SHA-256"),
 }
 
 
@@ -63,15 +67,30 @@ def dataset_npz(pictures: ClassPictures) -> bytes:
     return buffer.getvalue()
 
 
-def answers_csv(answers: pd.DataFrame) -> str:
-    """Rows of `store.class_answers` -> CSV text, one line per drawing: when, who, what was asked and answered."""
+def answers_csv(answers: pd.DataFrame) -> bytes:
+    """Rows of `store.class_answers` -> a CSV file, one line per drawing: when, who, what was asked and answered.
+
+    It is written for a spreadsheet in the language of the script run now, which is what a teacher opens it with:
+    headers and yes/no in that language, and its decimal symbol. Where that symbol is a comma, the columns are split
+    by semicolons, as a spreadsheet set to such a language expects; a comma would put every column in the first. The
+    UTF-8 starts with a byte-order mark, without which Excel reads a nickname like "João" in another encoding."""
+    yes_no = {True: _("yes"), False: _("no")}
+    decimal = get_decimal_symbol(language())
     frame = answers.assign(
-        correct=answers.prompt == answers.answer,
-        held_back=[is_held_back(key) for key in answers.key],
+        # SQLite gives the stored UTC times back without their zone and PostgreSQL with it: one format for both.
+        created_at=pd.to_datetime(answers.created_at, utc=True).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        correct=(answers.prompt == answers.answer).map(yes_no),
+        held_back=[yes_no[is_held_back(key)] for key in answers.key],
         confidence=answers.confidence.round(4),
         nickname=[safe_cell(name) for name in answers.nickname],
     )
-    return frame[list(CSV_COLUMNS)].rename(columns=CSV_COLUMNS).to_csv(index=False)
+    headers = {column: _(header) for column, header in CSV_COLUMNS.items()}
+    text = (
+        frame[list(CSV_COLUMNS)]
+        .rename(columns=headers)
+        .to_csv(index=False, sep=";" if decimal == "," else ",", decimal=decimal)
+    )
+    return text.encode("utf-8-sig")
 
 
 def safe_cell(text: str) -> str:

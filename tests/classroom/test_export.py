@@ -1,11 +1,13 @@
 """The class's data set: MNIST-format npz (readable by the training code), CSV, and the held-back split."""
 
+import codecs
 import io
 import uuid
 
 import numpy as np
 import pandas as pd
 
+from digitlab import i18n
 from digitlab.classroom import export, store
 from digitlab.data import load_mnist
 from tests.conftest import class_drawing
@@ -35,10 +37,46 @@ def test_the_npz_is_mnist_as_the_model_read_it_and_the_training_code_loads_it(cl
     assert sorted(np.concatenate([y_train, y_test]).tolist()) == sorted(pictures.prompts.tolist())
 
 
+def read_csv(data: bytes, **options) -> pd.DataFrame:
+    """The CSV as a spreadsheet reads it: UTF-8 announced by its byte-order mark."""
+    assert data.startswith(codecs.BOM_UTF8)
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False, **options)
+
+
 def test_the_csv_says_what_was_asked_and_answered_and_never_runs_a_nickname(class_engine):
-    store.add_drawing(class_engine, class_drawing(prompt=4, answer=9, nickname='=HYPERLINK("x")'))
+    store.add_drawing(class_engine, class_drawing(prompt=4, answer=9, nickname='=HYPERLINK("x")', confidence=0.91234))
     store.add_drawing(class_engine, class_drawing(prompt=2, nickname="<b>Ada</b>"))
-    frame = pd.read_csv(io.StringIO(export.answers_csv(store.class_answers(class_engine))))
-    assert list(frame.columns) == list(export.CSV_COLUMNS.values())
-    assert list(frame.asked) == [4, 2] and list(frame.answered) == [9, 2] and list(frame.correct) == [False, True]
+    answers = store.class_answers(class_engine)
+    frame = read_csv(export.answers_csv(answers))
+    assert list(frame.columns) == [
+        "drawing", "time (UTC)", "nickname", "asked", "answered", "confidence", "correct", "held back", "model",
+        "model SHA-256",
+    ]  # fmt: skip
+    assert (
+        list(frame.asked) == ["4", "2"] and list(frame.answered) == ["9", "2"] and list(frame.correct) == ["no", "yes"]
+    )
+    assert list(frame.confidence) == ["0.9123", "0.9"]
     assert list(frame.nickname) == ['\'=HYPERLINK("x")', "<b>Ada</b>"]
+    # The same UTC time to the second from SQLite (which drops the zone) and PostgreSQL (which keeps it).
+    stored = pd.to_datetime(answers.created_at, utc=True).dt.floor("s")
+    assert list(pd.to_datetime(frame["time (UTC)"], utc=True)) == list(stored)
+
+
+def test_the_csv_is_written_for_a_spreadsheet_in_the_teachers_language(class_engine):
+    store.add_drawing(class_engine, class_drawing(prompt=4, answer=9, nickname="João; Zé", confidence=0.91234))
+    store.add_drawing(class_engine, class_drawing(prompt=2, nickname="Ana"))
+    answers = store.class_answers(class_engine)
+    i18n.set_language("pt_BR")
+    try:
+        data = export.answers_csv(answers)
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    # A spreadsheet set to Portuguese splits columns at semicolons: a comma is its decimal symbol.
+    frame = read_csv(data, sep=";")
+    assert list(frame.columns) == [
+        "desenho", "hora (UTC)", "apelido", "pedido", "lido", "confiança", "certo", "separado", "modelo",
+        "SHA-256 do modelo",
+    ]  # fmt: skip
+    assert list(frame.confiança) == ["0,9123", "0,9"] and list(frame.certo) == ["não", "sim"]
+    assert list(frame.apelido) == ["João; Zé", "Ana"]  # quoted, so its semicolon splits nothing
+    assert read_csv(export.answers_csv(answers.iloc[:0])).columns[0] == "drawing"  # an empty class: headers only
