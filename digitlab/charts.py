@@ -69,6 +69,9 @@ PAGE_CSS = f"""
 .hardest {{font-size: 1.5rem; line-height: 1.6;}}
 .hardest b {{color: {ACCENT}; font-size: 2.2rem;}}
 .pool-table td {{width: 5.5rem; height: 4.2rem; text-align: center; font-size: 1.6rem;}}
+/* Every pixel of a picture in view: Streamlit rounds an image's corners, which hides the corner pixels of a small
+   picture shown large (a digit cropped to its ink has ink at its edges, often in a corner). */
+[data-testid="stImage"] img {{border-radius: 0;}}
 /* A link in a page wraps where its column is too narrow for it, rather than losing its last words. */
 .stMain [data-testid="stPageLink-NavLink"] span, .stMain [data-testid="stPageLink-NavLink"] p {{white-space: normal;}}
 /* A phone: less empty space above the page, headings that fit its width, the draw page's answer above the canvas

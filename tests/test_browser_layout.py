@@ -1,6 +1,7 @@
 """Every page as people see it, on a laptop, a projector and a phone, in English and in Portuguese, after drawing a
-digit: no exception, no metric cut short, nothing wider than a phone's screen but tables, the draw page's answer in
-view above the canvas on a phone, and the canvas, type and pictures larger on a projector."""
+digit: no exception, no metric cut short, every pixel of a picture in view, nothing wider than a phone's screen but
+tables, the draw page's answer in view above the canvas on a phone, and the canvas, type and pictures larger on a
+projector."""
 
 import pytest
 
@@ -48,6 +49,12 @@ LAYOUT_PROBLEMS = """
         problems.push(`cut short: ${name(box)} needs ${e.scrollWidth} px, has ${e.clientWidth}`);
         break;
       }
+    }
+  }
+  // A picture shows every pixel: rounded corners hide those in its corners.
+  for (const image of main.querySelectorAll('[data-testid=stImage] img')) {
+    if (isDrawn(image) && getComputedStyle(image).borderRadius !== '0px') {
+      problems.push(`rounded corners: ${name(image.closest('[data-testid=stImage]'))}`);
     }
   }
   if (!phone) return problems;
