@@ -40,6 +40,10 @@ from digitlab.reading import read_strokes
 PIECE_BATCH = 8
 # Pixels of blank canvas kept round a piece's ink when it is read on its own.
 PIECE_MARGIN = 2
+# The longest side, in pixels, a piece is drawn at to be read. The preprocessing fits it into 20x20, so a larger
+# piece (a canvas far larger than a screen, or coordinates no canvas sends) is drawn smaller, losing nothing, rather
+# than on a picture that would not fit in memory.
+MAX_PIECE_SIDE = 1024
 
 Box = tuple[int, int, int, int]  # (left, top, right, bottom) in canvas pixels, right and bottom exclusive
 
@@ -245,11 +249,23 @@ def ink_box(strokes: Sequence[Stroke]) -> Box:
 
 def read_piece(strokes: Sequence[Stroke]) -> Preprocessed:
     """Strokes read by the draw page's path, on a canvas just big enough for them: where they are on the whole
-    canvas does not change what the model sees, and a small canvas is quicker to draw."""
+    canvas does not change what the model sees, and a small canvas is quicker to draw. A piece longer than
+    MAX_PIECE_SIDE is drawn scaled down to it, its pens too (a hairline at the least)."""
     left, top, right, bottom = ink_box(strokes)
-    origin = np.array([left - PIECE_MARGIN, top - PIECE_MARGIN], dtype=float)
-    shape = (bottom - top + 2 * PIECE_MARGIN, right - left + 2 * PIECE_MARGIN)
-    return read_strokes([Stroke(stroke.points - origin, stroke.width) for stroke in strokes], shape)
+    scale = min(1.0, MAX_PIECE_SIDE / max(right - left, bottom - top))
+    origin = np.array([left, top], dtype=float)
+    shape = (
+        int(np.ceil((bottom - top) * scale)) + 2 * PIECE_MARGIN,
+        int(np.ceil((right - left) * scale)) + 2 * PIECE_MARGIN,
+    )
+    placed = [
+        Stroke(
+            (stroke.points - origin) * scale + PIECE_MARGIN,
+            stroke.width if scale == 1 else max(stroke.width * scale, 1.0),
+        )
+        for stroke in strokes
+    ]
+    return read_strokes(placed, shape)
 
 
 def predict_pieces(model, steps: Sequence[Preprocessed]) -> np.ndarray:

@@ -120,6 +120,26 @@ def test_any_canvas_size_is_read_in_its_own_pixels(scale):
     assert reading.boxes[1][2] == pytest.approx((40 + 150 + 62 + 6) * scale, abs=2)
 
 
+def test_a_piece_larger_than_any_screen_is_read_as_at_its_usual_size():
+    """Drawn on a canvas 20 times the page's, each digit is longer than a piece is ever drawn to be read."""
+    strokes = [Stroke(stroke.points * 20, stroke.width * 20) for stroke in number_paths("41")]
+    reading = read_number(None, pencil_json(strokes))
+    assert min(max(right - left, bottom - top) for left, top, right, bottom in reading.boxes) > numbers.MAX_PIECE_SIDE
+    assert reading.digits == [4, 1]
+    usual = read_number(None, pencil_json(number_paths("41")))
+    assert np.corrcoef(reading.steps[0].image.ravel(), usual.steps[0].image.ravel())[0, 1] > 0.9
+
+
+@pytest.mark.parametrize(
+    "stroke",
+    [Stroke(np.array([[-1e12, 0.0], [1e12, 5e11]]), 12), Stroke(np.array([[10.0, 10.0], [100.0, 100.0]]), 1e9)],
+    ids=["coordinates", "pen"],
+)
+def test_sizes_no_canvas_sends_are_read_without_running_out_of_memory(stroke):
+    reading = read_number(None, pencil_json([stroke]))
+    assert len(reading.digits) == 1 and len(reading.boxes) == 1
+
+
 def test_each_piece_is_read_as_the_draw_page_reads_its_strokes():
     strokes = number_paths("70")
     seven = canvas_strokes(pencil_json(strokes[:2]))
