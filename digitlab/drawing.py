@@ -135,6 +135,11 @@ def _sign(value: float) -> int:
     return (value > 0) - (value < 0)
 
 
+def is_tap(stroke: Stroke) -> bool:
+    """True for a stroke whose path is no longer than its pen is wide: a tap, a dot, all pen and no shape."""
+    return float((stroke.points.max(axis=0) - stroke.points.min(axis=0)).max()) <= stroke.width
+
+
 def reading_pen(strokes: Sequence[Stroke]) -> float:
     """The widest pen the draw page reads non-empty strokes with: READING_PEN_SHARE of the drawing's longest
     side, at least MIN_READING_PEN pixels, and never wider than the pen they were drawn with."""

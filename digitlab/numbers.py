@@ -64,9 +64,9 @@ class NumberReading:
 
     digits: 0-9, or None for a piece that is not a confident digit; confidences: the model's probability of its
     best digit for each piece, in [0, 1]; boxes: each piece's ink in canvas pixels; marks: True for a piece too
-    small beside the others to be a digit; touching: True for a piece that reads as digits written so close that
-    they touch; steps: each piece's prepared steps (`.image` is the model's input, float32 (28, 28) in [0, 1]);
-    probabilities: float32 (N, 10).
+    small beside the others to be a digit, or of taps only (dots: a colon is not a 1); touching: True for a piece
+    that reads as digits written so close that they touch; steps: each piece's prepared steps (`.image` is the
+    model's input, float32 (28, 28) in [0, 1]); probabilities: float32 (N, 10).
     """
 
     digits: list[int | None]
@@ -283,7 +283,8 @@ def number_reading(pieces: Sequence[Piece], probabilities: np.ndarray) -> Number
     the reading. A piece is a digit only when the model is confident of it, it is not a mark, and its sides do not
     each read as a confident digit."""
     heights = np.array([piece.box[3] - piece.box[1] for piece in pieces], dtype=float)
-    marks = (heights < MARK_HEIGHT_SHARE * heights.max()).tolist() if pieces else []
+    small = heights < MARK_HEIGHT_SHARE * heights.max() if pieces else []
+    marks = [bool(is_small or piece.steps.only_taps) for is_small, piece in zip(small, pieces, strict=True)]
     rows, touching, start = probabilities[: len(pieces)], [], len(pieces)
     for piece in pieces:
         sides = probabilities[start : start + len(piece.sides)]

@@ -56,6 +56,8 @@ class Preprocessed:
     # pixels, and how many strokes were read; both None when the picture itself was read.
     reading_pen: float | None = None
     strokes: int | None = None
+    # True when every stroke read was a tap (`digitlab.drawing.is_tap`): dots, in whatever pattern, have no shape.
+    only_taps: bool = False
 
     @property
     def extent(self) -> float:
@@ -65,8 +67,8 @@ class Preprocessed:
 
     @property
     def is_too_small(self) -> bool:
-        """True for a dot or a tiny mark: too little drawing to read a digit from."""
-        return self.extent < MIN_INK_EXTENT
+        """True for a dot or a tiny mark, or strokes that are all taps: too little drawing to read a digit from."""
+        return self.extent < MIN_INK_EXTENT or self.only_taps
 
     @property
     def pen_share(self) -> float:

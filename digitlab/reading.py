@@ -17,7 +17,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from digitlab.config import CANVAS_SIZE
-from digitlab.drawing import Stroke, canvas_strokes, pen_coverage, reading_pen, stroke_picture, with_reading_pen
+from digitlab.drawing import (
+    Stroke,
+    canvas_strokes,
+    is_tap,
+    pen_coverage,
+    reading_pen,
+    stroke_picture,
+    with_reading_pen,
+)
 from digitlab.preprocess import (
     ALL_STEPS,
     Preprocessed,
@@ -78,7 +86,10 @@ def read_strokes(
     # The pen's coverage is the ink: what reading the black-on-white picture of it would find, without painting
     # and reading back the whole canvas.
     prepared = preprocess_ink(scale_ink(pen_coverage(with_reading_pen(strokes), shape)), steps)
-    return None if prepared is None else replace(prepared, reading_pen=reading_pen(strokes), strokes=len(strokes))
+    if prepared is None:
+        return None
+    taps = all(map(is_tap, strokes))
+    return replace(prepared, reading_pen=reading_pen(strokes), strokes=len(strokes), only_taps=taps)
 
 
 def canvas_picture(

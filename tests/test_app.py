@@ -39,6 +39,14 @@ def test_a_dot_asks_for_a_bigger_drawing():
     assert "class='big-digit'" not in texts(app)
 
 
+def test_taps_ask_for_a_digit_instead_of_an_answer():
+    """Two taps, one over the other: the model alone would call them a 1."""
+    app = run_page(**drawing_state([Stroke(np.array([[140.0, y]]), 18.0) for y in (90.0, 190.0)]))
+    assert not app.exception
+    assert "too small" in texts(app)
+    assert "class='big-digit'" not in texts(app) and app.session_state[STATE_IMAGE] is None
+
+
 def test_drawn_digit_shows_prediction_chart_and_model_input():
     app = run_app(make_canvas())
     assert not app.exception

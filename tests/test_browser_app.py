@@ -56,6 +56,18 @@ def test_a_small_digit_in_a_corner_is_read_from_its_strokes(app_url, page):
     assert browser.page_errors(page) == []
 
 
+def test_taps_on_the_canvas_ask_for_a_digit(app_url, page):
+    """Two clicks, one over the other, that the network alone would read as a 1."""
+    page.goto(app_url)
+    browser.drawing_surface(page)
+    for tap in [(140, 90), (140, 190)]:
+        browser.draw_stroke(page, [tap])
+    page.get_by_text("That mark is too small to read").wait_for(timeout=30_000)
+    browser.wait_until_idle(page)
+    assert page.locator(browser.PREDICTION_SELECTOR).count() == 0
+    assert browser.page_errors(page) == []
+
+
 def test_a_page_is_idle_once_its_first_pictures_are_drawn(app_url, chromium_browser):
     # End to end, in fresh sessions, where the pictures' code is loaded only after the script has finished (in some
     # sessions only; the next test checks the wait itself).

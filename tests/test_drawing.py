@@ -9,6 +9,7 @@ from digitlab.config import CANVAS_SIZE, MIN_READING_PEN, READING_PEN_SHARE, ROO
 from digitlab.drawing import (
     Stroke,
     canvas_strokes,
+    is_tap,
     pen_coverage,
     pencil_json,
     pencil_path,
@@ -113,6 +114,13 @@ def test_a_click_without_moving_is_a_dot():
     assert path == [["M", 149.982, 150.0], ["L", 150.018, 150.0]]
     (dot,) = canvas_strokes(pencil_json([Stroke(np.array([[150.0, 150.0]]), 18)]))
     assert dot.points.min(axis=0) == pytest.approx([149.982, 150.0])
+
+
+def test_a_stroke_no_longer_than_its_pen_is_wide_is_a_tap():
+    assert is_tap(Stroke(np.array([[150.0, 150.0]]), 18))  # a click
+    assert is_tap(Stroke(np.array([[150.0, 150.0], [158.0, 161.0], [152.0, 166.0]]), 18))  # a finger's wobble
+    assert not is_tap(Stroke(np.array([[150.0, 150.0], [150.0, 175.0]]), 18))  # a short line: a 1 drawn small
+    assert not is_tap(Stroke(ellipse((30, 35), (9, 16)), 18))  # a small 0 with the default pen
 
 
 def test_pencil_json_reads_back_as_the_same_strokes():

@@ -153,6 +153,14 @@ def test_a_mark_beside_the_digits_is_not_a_digit():
     assert reading.digits == [1, None, 7] and reading.marks == [False, True, False]
 
 
+def test_dots_alone_are_a_mark_not_a_digit():
+    """A colon on its own: its two dots overlap, so they are one piece, which the model reads as a confident 1."""
+    colon = [Stroke(np.array([[200.0, 90.0]]), 12), Stroke(np.array([[200.0, 130.0]]), 12)]
+    reading = read_number(None, pencil_json(colon))
+    assert reading.digits == [None] and reading.marks == [True]
+    assert read_number(None, pencil_json(number_paths("1"))).marks == [False]
+
+
 def test_a_piece_the_model_is_not_sure_of_is_none(tiny_model):
     """The untrained model is sure of nothing: every piece is None, with its best guess's probability."""
     reading = read_number(None, pencil_json(number_paths("14")), tiny_model)

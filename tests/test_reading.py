@@ -33,6 +33,20 @@ def test_strokes_are_read_with_the_reading_pen_and_say_so():
     assert steps.ink.shape == (280, 280)
 
 
+@pytest.mark.parametrize(
+    "taps",
+    [[(140, 110), (140, 170)], [(100, 140), (180, 140)], [(60, 60), (140, 140), (220, 220)]],
+    ids=["a colon", "two side by side", "three in a row"],
+)
+def test_taps_alone_are_too_little_to_read_however_far_apart(taps):
+    """Dots have no shape: the model would read two of them, one over the other, as a 1."""
+    steps = read_drawing(None, pencil_json([Stroke(np.array([tap], dtype=float), 18) for tap in taps]))
+    assert steps.only_taps and steps.is_too_small and steps.extent > 0.2
+    line = Stroke(np.array([[140.0, 110.0], [140.0, 170.0]]), 18)
+    steps = read_drawing(None, pencil_json([Stroke(np.array([tap], dtype=float), 18) for tap in taps] + [line]))
+    assert not steps.only_taps and not steps.is_too_small
+
+
 def test_strokes_win_over_the_picture():
     picture = stroke_picture([Stroke(np.array([[10.0, 10.0], [270.0, 270.0]]), 18)])
     from_strokes = read_drawing(picture, CANVAS_JSON)
