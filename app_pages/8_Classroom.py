@@ -345,6 +345,7 @@ csv_column.download_button(
     _("Download what was asked and answered (.csv)"),
     export.answers_csv(answers),
     file_name="digitlab-class.csv",
+    mime="text/csv",
     icon=":material/table:",
 )
 with clear_column:

@@ -22,7 +22,7 @@ from scipy import ndimage
 from streamlit.testing.v1 import AppTest
 
 from bench import browser
-from digitlab import config
+from digitlab import config, i18n
 from digitlab.catalog import CLASSICS
 from digitlab.config import DRAW_CANVAS, ROOT_DIR, CanvasKeys
 from digitlab.drawing import Stroke, canvas_strokes, pencil_json, stroke_picture
@@ -47,6 +47,15 @@ def run_page(path: str | Path = APP, secrets: dict | None = None, **state) -> Ap
 def texts(app: AppTest) -> str:
     """Every text a page shows, joined with spaces."""
     return " ".join(element.value for name in TEXT_ELEMENTS for element in getattr(app, name))
+
+
+def in_language(message: str, language: str) -> str:
+    """An English text of the app as a session speaking `language` (as ?lang= names it: "pt-BR") shows it."""
+    i18n.set_language(i18n.best_language(language))
+    try:
+        return i18n._(message)
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
 
 
 def drawing_state(strokes: list[Stroke], shape: tuple[int, int] = (280, 280), keys: CanvasKeys = DRAW_CANVAS) -> dict:

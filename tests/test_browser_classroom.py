@@ -1,6 +1,7 @@
 """Classroom mode in the real app: a phone joins, draws a digit with its finger, sends it, and the projector counts
 it; the teacher fine-tunes the model on the class's drawings and watches it learn."""
 
+import codecs
 import shutil
 
 import numpy as np
@@ -13,6 +14,7 @@ from digitlab import config
 from digitlab.classroom import store
 from digitlab.data import load_mnist, to_float_images
 from digitlab.i18n import a_digit
+from tests.conftest import in_language
 
 TEACHER_KEY = "TEST-KEY7"
 
@@ -100,3 +102,25 @@ def test_the_teacher_watches_the_model_learn_the_class_and_sees_before_and_after
     page.get_by_role("button", name="Switch the class to it").wait_for(timeout=120_000)
     assert page.get_by_text("Before", exact=True).count() and page.get_by_text("After", exact=True).count()
     assert browser.page_errors(page) == []
+
+
+def test_the_teacher_downloads_the_class_for_a_spreadsheet_in_their_language(class_of_40_url, chromium_browser):
+    context = chromium_browser.new_context(**browser.SCREENS["laptop"], accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{class_of_40_url}/Classroom?lang=pt-BR")
+    key = page.get_by_label(in_language("Teacher's key", "pt-BR"), exact=True).and_(page.locator("input"))
+    key.wait_for(timeout=120_000)
+    key.fill(TEACHER_KEY)
+    key.press("Enter")
+    button = page.get_by_role("button", name=in_language("Download what was asked and answered (.csv)", "pt-BR"))
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    data = download.value.path().read_bytes()
+    context.close()
+
+    assert download.value.suggested_filename == "digitlab-class.csv"
+    assert data.startswith(codecs.BOM_UTF8)
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "desenho;hora (UTC);apelido;pedido;lido;confiança;certo;separado;modelo;SHA-256 do modelo"
+    assert len(lines) == 41 and all(line.count(";") == 9 for line in lines)
+    assert lines[1].split(";")[5] == "1,0"  # the confidence the fixture stored, with a decimal comma

@@ -8,10 +8,10 @@ import pytest
 from bench import browser
 from bench.screenshots import send_class_drawings, tour
 from bench.strokes import server_env
-from digitlab import i18n
 from digitlab.classroom.joining import JOIN_PATH
 from digitlab.config import PICTURE_WIDTHS
 from digitlab.navigation import PAGES
+from tests.conftest import in_language
 
 pytestmark = pytest.mark.browser
 
@@ -137,15 +137,6 @@ def answer_in_view(page) -> list[str]:
     return problems
 
 
-def heading_in(language: str) -> str:
-    """The draw page's heading in `language` (as ?lang= names it)."""
-    i18n.set_language(i18n.best_language(language))
-    try:
-        return i18n._("Draw a digit")
-    finally:
-        i18n.set_language(i18n.DEFAULT_LANGUAGE)
-
-
 def small_pictures(page, selector: str = "") -> list[tuple[float, float]]:
     """(shown, given) widths in px of the page's pictures sized by `ui.picture_width` (under `selector`): the images
     whose width Streamlit was given is one of PICTURE_WIDTHS."""
@@ -203,7 +194,7 @@ def test_every_page_reads_well_on_the_screen(app_with_a_class, chromium_browser,
     problems["join"] = problems_of(page, screen)
     context.close()
 
-    assert heading.endswith(heading_in(language))  # after the icon's name
+    assert heading.endswith(in_language("Draw a digit", language))  # after the icon's name
     assert len(problems) == len(PAGES) + 1  # every page of the menu, and the class's phone page
     assert widths == set(PICTURE_WIDTHS)  # so each size's projector rule was checked
     found = [f"{name}: {problem}" for name, problems_of_page in problems.items() for problem in problems_of_page]
