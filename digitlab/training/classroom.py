@@ -57,6 +57,8 @@ MIN_HELD_BACK = 5
 
 # The Keras backend the app's fine-tuning process trains on.
 TRAINING_BACKEND = "tensorflow"
+# What the progress says until the process's first line: its first seconds are TensorFlow's import.
+STARTING = N_("Starting: loading TensorFlow, which trains the model")
 FAILED = N_("Fine-tuning failed ({kind}: {error}).")
 STOPPED = N_("The fine-tuning process stopped unexpectedly (exit status {status}).")
 
@@ -253,7 +255,7 @@ class FineTuneJob:
         with self._lock:
             if self.is_running:
                 return False
-            self.progress, self.message, self.metadata, self.error = 0.0, Deferred(N_("Starting")), None, None
+            self.progress, self.message, self.metadata, self.error = 0.0, Deferred(STARTING), None, None
             # A new thread starts without the language of the run that starts it.
             arguments = {"parent": parent, "split": split, "output": output, "data_path": data_path,
                          "language": i18n.language()}  # fmt: skip
