@@ -35,6 +35,9 @@ def live_drawing(model) -> None:
                 _("The canvas is empty: draw a digit to see what the network thinks it is."), icon=":material/draw:"
             )
             return
+        if steps.is_only_taps:
+            ui.show_taps_hint()
+            return
         if steps.is_too_small:
             st.warning(
                 _("That mark is too small to read. Draw the digit bigger, filling most of the box."),

@@ -93,6 +93,9 @@ def send(files, model, checksum: str) -> None:
     if steps is None:
         st.warning(_("The canvas is empty: draw the digit first, then press Send."), icon=":material/draw:")
         return
+    if steps.is_only_taps:
+        ui.show_taps_hint()
+        return
     if steps.is_too_small:
         st.warning(_("That is too small to read: draw the digit bigger, filling the box."), icon=":material/zoom_in:")
         return

@@ -44,6 +44,9 @@ MNIST_STROKE_WIDTH = 2.5
 INK_THRESHOLD = 0.1
 # A drawing whose ink spans fewer pixels than this share of the canvas' short side is "too small".
 MIN_INK_EXTENT = 0.08
+# A stroke whose path spans no more than this many canvas pixels (nor its pen's width) is a tap: a click, or a
+# finger that barely moved. Fixed rather than growing with the pen, so a small digit drawn with a thick pen is read.
+TAP_SIDE = 8.0
 # A pen this wide a share of the drawing's longest side closes loops and merges strokes.
 THICK_PEN_SHARE = 0.25
 # The draw page reads the canvas's strokes with a pen this share of the drawing's longest side (at least

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from digitlab.config import CANVAS_SIZE, MIN_READING_PEN, READING_PEN_SHARE
+from digitlab.config import CANVAS_SIZE, MIN_READING_PEN, READING_PEN_SHARE, TAP_SIDE
 
 # Drawing at this many times the canvas resolution, then averaging down, anti-aliases the strokes.
 SUPERSAMPLING = 4
@@ -136,8 +136,9 @@ def _sign(value: float) -> int:
 
 
 def is_tap(stroke: Stroke) -> bool:
-    """True for a stroke whose path is no longer than its pen is wide: a tap, a dot, all pen and no shape."""
-    return float((stroke.points.max(axis=0) - stroke.points.min(axis=0)).max()) <= stroke.width
+    """True for a tap: a stroke whose path spans no more than TAP_SIDE pixels and its pen's width, a dot with no
+    shape."""
+    return float((stroke.points.max(axis=0) - stroke.points.min(axis=0)).max()) <= min(stroke.width, TAP_SIDE)
 
 
 def reading_pen(strokes: Sequence[Stroke]) -> float:

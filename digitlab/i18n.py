@@ -136,6 +136,11 @@ def significant(value: float, digits: int = 3) -> str:
     return number(0) if value == 0 else format_decimal(value, format="@" + "#" * (digits - 1), locale=language())
 
 
+def decimal_symbol() -> str:
+    """The decimal symbol of the language of the script run now: "." in English, "," in Portuguese."""
+    return get_decimal_symbol(language())
+
+
 @cache
 def _chart_locale(code: str) -> dict:
     return {

@@ -250,7 +250,8 @@ def ink_box(strokes: Sequence[Stroke]) -> Box:
 def read_piece(strokes: Sequence[Stroke]) -> Preprocessed:
     """Strokes read by the draw page's path, on a canvas just big enough for them: where they are on the whole
     canvas does not change what the model sees, and a small canvas is quicker to draw. A piece longer than
-    MAX_PIECE_SIDE is drawn scaled down to it, its pens too (a hairline at the least)."""
+    MAX_PIECE_SIDE is drawn scaled down to it, its pens too (a hairline at the least): its steps' ink, box and
+    reading pen are then in those smaller pixels (the reading's boxes stay in the canvas's)."""
     left, top, right, bottom = ink_box(strokes)
     scale = min(1.0, MAX_PIECE_SIDE / max(right - left, bottom - top))
     origin = np.array([left, top], dtype=float)
@@ -284,7 +285,7 @@ def number_reading(pieces: Sequence[Piece], probabilities: np.ndarray) -> Number
     each read as a confident digit."""
     heights = np.array([piece.box[3] - piece.box[1] for piece in pieces], dtype=float)
     small = heights < MARK_HEIGHT_SHARE * heights.max() if pieces else []
-    marks = [bool(is_small or piece.steps.only_taps) for is_small, piece in zip(small, pieces, strict=True)]
+    marks = [bool(is_small or piece.steps.is_only_taps) for is_small, piece in zip(small, pieces, strict=True)]
     rows, touching, start = probabilities[: len(pieces)], [], len(pieces)
     for piece in pieces:
         sides = probabilities[start : start + len(piece.sides)]

@@ -57,7 +57,7 @@ class Preprocessed:
     reading_pen: float | None = None
     strokes: int | None = None
     # True when every stroke read was a tap (`digitlab.drawing.is_tap`): dots, in whatever pattern, have no shape.
-    only_taps: bool = False
+    is_only_taps: bool = False
 
     @property
     def extent(self) -> float:
@@ -67,8 +67,8 @@ class Preprocessed:
 
     @property
     def is_too_small(self) -> bool:
-        """True for a dot or a tiny mark, or strokes that are all taps: too little drawing to read a digit from."""
-        return self.extent < MIN_INK_EXTENT or self.only_taps
+        """True for a dot or a tiny mark, or taps alone (`is_only_taps`): too little drawing to read a digit from."""
+        return self.extent < MIN_INK_EXTENT or self.is_only_taps
 
     @property
     def pen_share(self) -> float:

@@ -89,7 +89,7 @@ def read_strokes(
     if prepared is None:
         return None
     taps = all(map(is_tap, strokes))
-    return replace(prepared, reading_pen=reading_pen(strokes), strokes=len(strokes), only_taps=taps)
+    return replace(prepared, reading_pen=reading_pen(strokes), strokes=len(strokes), is_only_taps=taps)
 
 
 def canvas_picture(

@@ -283,6 +283,11 @@ def start_page(name: str, heading: str, icon: str) -> None:
     st.title(f"{icon} {_(heading)}")
 
 
+def show_taps_hint() -> None:
+    """Instead of an answer, for taps alone: the network would read a digit into a few dots (a colon as a 1)."""
+    st.warning(_("Dots alone are not a digit: draw the digit with lines."), icon=":material/more_vert:")
+
+
 def show_prediction(probabilities: np.ndarray) -> None:
     """The predicted digit in large type with its confidence, or an honest "not sure"."""
     with st.container(key="prediction"):

@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -49,13 +51,22 @@ def texts(app: AppTest) -> str:
     return " ".join(element.value for name in TEXT_ELEMENTS for element in getattr(app, name))
 
 
-def in_language(message: str, language: str) -> str:
-    """An English text of the app as a session speaking `language` (as ?lang= names it: "pt-BR") shows it."""
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak `language` (as ?lang= names it: "pt-BR", or a catalog's code: "pt_BR") inside the block, and the
+    language spoken before it after it."""
+    before = i18n.language()
     i18n.set_language(i18n.best_language(language))
     try:
-        return i18n._(message)
+        yield
     finally:
-        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+        i18n.set_language(before)
+
+
+def in_language(message: str, language: str) -> str:
+    """An English text of the app as a session speaking `language` shows it."""
+    with speaking(language):
+        return i18n._(message)
 
 
 def drawing_state(strokes: list[Stroke], shape: tuple[int, int] = (280, 280), keys: CanvasKeys = DRAW_CANVAS) -> dict:

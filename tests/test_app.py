@@ -43,7 +43,7 @@ def test_taps_ask_for_a_digit_instead_of_an_answer():
     """Two taps, one over the other: the model alone would call them a 1."""
     app = run_page(**drawing_state([Stroke(np.array([[140.0, y]]), 18.0) for y in (90.0, 190.0)]))
     assert not app.exception
-    assert "too small" in texts(app)
+    assert "Dots alone are not a digit" in texts(app)
     assert "class='big-digit'" not in texts(app) and app.session_state[STATE_IMAGE] is None
 
 

@@ -62,7 +62,7 @@ def test_taps_on_the_canvas_ask_for_a_digit(app_url, page):
     browser.drawing_surface(page)
     for tap in [(140, 90), (140, 190)]:
         browser.draw_stroke(page, [tap])
-    page.get_by_text("That mark is too small to read").wait_for(timeout=30_000)
+    page.get_by_text("Dots alone are not a digit").wait_for(timeout=30_000)
     browser.wait_until_idle(page)
     assert page.locator(browser.PREDICTION_SELECTOR).count() == 0
     assert browser.page_errors(page) == []

@@ -106,17 +106,22 @@ def test_the_teacher_watches_the_model_learn_the_class_and_sees_before_and_after
 
 def test_the_teacher_downloads_the_class_for_a_spreadsheet_in_their_language(class_of_40_url, chromium_browser):
     context = chromium_browser.new_context(**browser.SCREENS["laptop"], accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{class_of_40_url}/Classroom?lang=pt-BR")
-    key = page.get_by_label(in_language("Teacher's key", "pt-BR"), exact=True).and_(page.locator("input"))
-    key.wait_for(timeout=120_000)
-    key.fill(TEACHER_KEY)
-    key.press("Enter")
-    button = page.get_by_role("button", name=in_language("Download what was asked and answered (.csv)", "pt-BR"))
-    with page.expect_download(timeout=60_000) as download:
-        button.click()
-    data = download.value.path().read_bytes()
-    context.close()
+    try:
+        page = context.new_page()
+        page.goto(f"{class_of_40_url}/Classroom?lang=pt-BR")
+        key = page.get_by_label(in_language("Teacher's key", "pt-BR"), exact=True).and_(page.locator("input"))
+        key.wait_for(timeout=120_000)
+        key.fill(TEACHER_KEY)
+        key.press("Enter")
+        label = in_language("Download what was asked and answered (.csv)", "pt-BR")
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label).click()
+        data = download.value.path().read_bytes()
+        errors = browser.page_errors(page)
+    finally:
+        context.close()
+
+    assert errors == []
 
     assert download.value.suggested_filename == "digitlab-class.csv"
     assert data.startswith(codecs.BOM_UTF8)

@@ -5,7 +5,7 @@ import pytest
 
 from bench import browser
 from bench.strokes import server_env
-from digitlab import i18n
+from tests.conftest import in_language
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +36,7 @@ def test_a_browser_that_prefers_portuguese_gets_the_app_in_portuguese(app_url, c
     page = context.new_page()
     page.goto(app_url)
     browser.drawing_surface(page)
-    i18n.set_language("pt_BR")
-    try:
-        title, menu_title = i18n._("Draw a digit"), i18n._("Inside the network")
-    finally:
-        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    title, menu_title = in_language("Draw a digit", "pt-BR"), in_language("Inside the network", "pt-BR")
     assert title != "Draw a digit"
     page.get_by_role("heading", name=title).wait_for(timeout=30_000)
     assert menu_title in page.locator("[data-testid=stNavSectionHeader]").all_inner_texts()

@@ -116,11 +116,14 @@ def test_a_click_without_moving_is_a_dot():
     assert dot.points.min(axis=0) == pytest.approx([149.982, 150.0])
 
 
-def test_a_stroke_no_longer_than_its_pen_is_wide_is_a_tap():
+def test_a_stroke_that_barely_moves_is_a_tap():
     assert is_tap(Stroke(np.array([[150.0, 150.0]]), 18))  # a click
-    assert is_tap(Stroke(np.array([[150.0, 150.0], [158.0, 161.0], [152.0, 166.0]]), 18))  # a finger's wobble
+    assert is_tap(Stroke(np.array([[150.0, 150.0], [154.0, 155.0], [151.0, 157.0]]), 18))  # a finger's wobble
+    assert not is_tap(Stroke(np.array([[150.0, 150.0], [154.0, 155.0], [151.0, 157.0]]), 6))  # wider than a thin pen
     assert not is_tap(Stroke(np.array([[150.0, 150.0], [150.0, 175.0]]), 18))  # a short line: a 1 drawn small
     assert not is_tap(Stroke(ellipse((30, 35), (9, 16)), 18))  # a small 0 with the default pen
+    assert not is_tap(Stroke(ellipse((30, 35), (15, 20)), 40))  # a small 0 with the thickest pen
+    assert not is_tap(Stroke(np.array([[150.0, 150.0], [150.0, 162.0]]), 40))  # a small 1 with the thickest pen
 
 
 def test_pencil_json_reads_back_as_the_same_strokes():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import digitlab
-from digitlab.config import CENTRE_OF_MASS, DIGIT_BOX, IMAGE_SIZE, ROOT_DIR
+from digitlab.config import CENTRE_OF_MASS, DIGIT_BOX, IMAGE_SIZE, ROOT_DIR, STROKE_WIDTH_RANGE
 from digitlab.drawing import Stroke, canvas_strokes, pencil_json, reading_pen, stroke_picture
 from digitlab.preprocess import Steps, fit_to_box, preprocess_canvas, resize_whole_canvas
 from digitlab.reading import DRAW_PAGE, ReadingOptions, canvas_picture, read_drawing, read_strokes
@@ -41,10 +41,17 @@ def test_strokes_are_read_with_the_reading_pen_and_say_so():
 def test_taps_alone_are_too_little_to_read_however_far_apart(taps):
     """Dots have no shape: the model would read two of them, one over the other, as a 1."""
     steps = read_drawing(None, pencil_json([Stroke(np.array([tap], dtype=float), 18) for tap in taps]))
-    assert steps.only_taps and steps.is_too_small and steps.extent > 0.2
+    assert steps.is_only_taps and steps.is_too_small and steps.extent > 0.2
     line = Stroke(np.array([[140.0, 110.0], [140.0, 170.0]]), 18)
     steps = read_drawing(None, pencil_json([Stroke(np.array([tap], dtype=float), 18) for tap in taps] + [line]))
-    assert not steps.only_taps and not steps.is_too_small
+    assert not steps.is_only_taps and not steps.is_too_small
+
+
+@pytest.mark.parametrize("stroke", [ellipse((140, 140), (15, 20)), np.array([[140.0, 120.0], [140.0, 150.0]])])
+def test_a_small_digit_drawn_with_the_thickest_pen_is_read(stroke):
+    """A 0 or a 1 of 30 to 40 px drawn with a 40 px pen: a blob in the picture, a shape in the strokes."""
+    steps = read_drawing(None, pencil_json([Stroke(stroke, STROKE_WIDTH_RANGE[1])]))
+    assert not steps.is_only_taps and not steps.is_too_small
 
 
 def test_strokes_win_over_the_picture():

@@ -13,10 +13,9 @@ import io
 
 import numpy as np
 import pandas as pd
-from babel.numbers import get_decimal_symbol
 
 from digitlab.classroom.store import ClassPictures
-from digitlab.i18n import N_, _, language
+from digitlab.i18n import N_, _, decimal_symbol
 
 # One drawing in this many is held back from fine-tuning.
 HELD_BACK_EVERY = 4
@@ -75,7 +74,7 @@ def answers_csv(answers: pd.DataFrame) -> bytes:
     by semicolons, as a spreadsheet set to such a language expects; a comma would put every column in the first. The
     UTF-8 starts with a byte-order mark, without which Excel reads a nickname like "João" in another encoding."""
     yes_no = {True: _("yes"), False: _("no")}
-    decimal = get_decimal_symbol(language())
+    decimal = decimal_symbol()
     frame = answers.assign(
         # SQLite gives the stored UTC times back without their zone and PostgreSQL with it: one format for both.
         created_at=pd.to_datetime(answers.created_at, utc=True).dt.strftime("%Y-%m-%d %H:%M:%S"),

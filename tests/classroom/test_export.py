@@ -1,16 +1,16 @@
 """The class's data set: MNIST-format npz (readable by the training code), CSV, and the held-back split."""
 
 import codecs
+import datetime
 import io
 import uuid
 
 import numpy as np
 import pandas as pd
 
-from digitlab import i18n
 from digitlab.classroom import export, store
 from digitlab.data import load_mnist
-from tests.conftest import class_drawing
+from tests.conftest import class_drawing, speaking
 
 
 def test_about_a_quarter_of_drawings_are_held_back_and_always_the_same_ones():
@@ -43,7 +43,9 @@ def read_csv(data: bytes, **options) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False, **options)
 
 
-def test_the_csv_says_what_was_asked_and_answered_and_never_runs_a_nickname(class_engine):
+def test_the_csv_says_what_was_asked_and_answered_and_never_runs_a_nickname(class_engine, monkeypatch):
+    stored = datetime.datetime(2026, 12, 7, 10, 0, 0, 700_000, tzinfo=datetime.UTC)
+    monkeypatch.setattr(store, "_now", lambda: stored)
     store.add_drawing(class_engine, class_drawing(prompt=4, answer=9, nickname='=HYPERLINK("x")', confidence=0.91234))
     store.add_drawing(class_engine, class_drawing(prompt=2, nickname="<b>Ada</b>"))
     answers = store.class_answers(class_engine)
@@ -58,19 +60,15 @@ def test_the_csv_says_what_was_asked_and_answered_and_never_runs_a_nickname(clas
     assert list(frame.confidence) == ["0.9123", "0.9"]
     assert list(frame.nickname) == ['\'=HYPERLINK("x")', "<b>Ada</b>"]
     # The same UTC time to the second from SQLite (which drops the zone) and PostgreSQL (which keeps it).
-    stored = pd.to_datetime(answers.created_at, utc=True).dt.floor("s")
-    assert list(pd.to_datetime(frame["time (UTC)"], utc=True)) == list(stored)
+    assert list(frame["time (UTC)"]) == ["2026-12-07 10:00:00"] * 2
 
 
 def test_the_csv_is_written_for_a_spreadsheet_in_the_teachers_language(class_engine):
     store.add_drawing(class_engine, class_drawing(prompt=4, answer=9, nickname="João; Zé", confidence=0.91234))
     store.add_drawing(class_engine, class_drawing(prompt=2, nickname="Ana"))
     answers = store.class_answers(class_engine)
-    i18n.set_language("pt_BR")
-    try:
+    with speaking("pt-BR"):
         data = export.answers_csv(answers)
-    finally:
-        i18n.set_language(i18n.DEFAULT_LANGUAGE)
     # A spreadsheet set to Portuguese splits columns at semicolons: a comma is its decimal symbol.
     frame = read_csv(data, sep=";")
     assert list(frame.columns) == [
