@@ -76,6 +76,8 @@ def send_class_drawings(page, url: str, digits: Sequence[int] = CLASS_DRAWINGS) 
         page.get_by_text("press Send").wait_for(timeout=30_000)
         page.get_by_role("button", name="Send").tap()
         page.locator(".st-key-student_result").wait_for(timeout=30_000)
+        # Send puts a fresh canvas where the drawing was; the old one stays on the page until the run ends.
+        browser.wait_until_idle(page)
 
 
 def full_page_screenshot(page, path: Path) -> None:
