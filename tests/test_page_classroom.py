@@ -104,6 +104,23 @@ def test_sending_an_empty_canvas_asks_for_a_drawing_and_stores_nothing(classroom
     assert store.counts(engine).drawings == 0
 
 
+@pytest.mark.parametrize(
+    "strokes",
+    [
+        [Stroke(np.array([[140.0, 140.0], [146.0, 147.0]]), 18)],
+        [Stroke(np.array([[140.0, y]]), 18) for y in (90.0, 190.0)],
+    ],
+    ids=["a dot", "a colon"],
+)
+def test_taps_sent_get_a_hint_and_are_not_stored(classroom, strokes):
+    """The model would read the colon as a 1: the student is asked to draw with lines, and nothing is sent."""
+    secrets, engine = classroom
+    app = send(run_page(STUDENT_PAGE, secrets), strokes=strokes)
+    assert not app.exception
+    assert "Dots alone are not a digit" in texts(app) and "the model read" not in texts(app)
+    assert store.counts(engine).drawings == 0
+
+
 def test_a_malformed_canvas_result_gets_a_clear_message(classroom):
     secrets, engine = classroom
     app = run_page(STUDENT_PAGE, secrets)
