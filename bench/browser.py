@@ -267,11 +267,15 @@ def choose_model(page, label: str, timeout_ms: float = 30_000) -> None:
     wait_until_idle(page, timeout_ms)
 
 
+# The app when its script is not running: the page holds only what the last run sent.
+IDLE_SELECTOR = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
 def wait_until_idle(page, timeout_ms: float = 60_000) -> None:
     """Wait until the app's script has finished running, every element it sent is drawn and every image on the page
     has loaded."""
     page.wait_for_timeout(200)  # let a rerun triggered just now start
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=timeout_ms)
+    page.locator(IDLE_SELECTOR).wait_for(timeout=timeout_ms)
     # Streamlit loads an element's code the first time a page shows one of its kind (an image, a chart), and shows a
     # skeleton in its place until then: after the script has finished, so a page can be idle with pictures to come.
     page.wait_for_function(

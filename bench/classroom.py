@@ -103,7 +103,9 @@ async def _send_rounds(page, rounds: int, start: asyncio.Barrier, run: Classroom
     for _ in range(rounds):
         ready = False
         try:
-            # After a Send the page shows a fresh canvas; a stroke drawn before its pen handlers are on is lost.
+            # After a Send the page shows a fresh canvas, and the old one stays beside it until the run ends; a stroke
+            # drawn before the fresh canvas's pen handlers are on is lost.
+            await page.locator(browser.IDLE_SELECTOR).wait_for(timeout=ANSWER_TIMEOUT_MS)
             await canvas.wait_for(timeout=ANSWER_TIMEOUT_MS)
             await page.get_by_role("button", name="Undo").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
             box = await canvas.bounding_box()
