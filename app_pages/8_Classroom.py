@@ -10,12 +10,13 @@ from digitlab import catalog, charts, ui
 from digitlab.classroom import export, joining, stats, store
 from digitlab.config import CONFIDENT_THRESHOLD, STATE_LOOK_CLOSER
 from digitlab.evaluate import confusion_frame
-from digitlab.i18n import N_, _, a_digit, ngettext, number, percent
+from digitlab.i18n import N_, _, a_digit, in_this_language, ngettext, number, percent
 from digitlab.provenance import read_json
 from digitlab.visualize import digit_data_url
 
 # The projector's numbers are read again this often, without reloading the page.
 LIVE_SECONDS = 3
+STATE_CLEAR_SURE = "clear_class_sure"
 GALLERY_LIMIT = 12
 CLASS_TITLES = (N_("Asked to draw"), N_("The model read"))
 
@@ -98,6 +99,7 @@ def look_closer(drawing_id: int) -> None:
 
 def close_look() -> None:
     st.session_state[STATE_LOOK_CLOSER] = None
+    st.session_state.pop("_gallery_clicked", None)  # the same drawing opens again when clicked again
     st.session_state["gallery_version"] = st.session_state.get("gallery_version", 0) + 1
 
 
@@ -322,41 +324,62 @@ def show_fine_tuned(metadata: dict) -> None:
 
 st.fragment(fine_tuning, run_every=1 if ui.get_fine_tune_job().is_running else None)()
 
+
+def class_npz() -> bytes:
+    return export.dataset_npz(store.class_pictures(engine))
+
+
+def class_csv() -> bytes:
+    return export.answers_csv(store.class_answers(engine))
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def class_files() -> None:
+    """The class's files to download and the button that clears the class. The class goes on drawing while the
+    teacher reads the page: the files are made when clicked, and the count to confirm is read again every few
+    seconds, so both hold every drawing sent until then."""
+    try:
+        counts = store.counts(engine)
+    except store.StorageError as error:
+        ui.storage_error(error)
+        return
+    npz_column, csv_column, clear_column = st.columns(3)
+    npz_column.download_button(
+        _("Download the drawings (.npz)"),
+        in_this_language(class_npz),
+        file_name="digitlab-class.npz",
+        icon=":material/download:",
+        help=_(
+            "MNIST format: the 28×28 images as the model read them and the digits asked for; the held-back drawings "
+            "are the test split. Train on it with `python train.py --fine-tune --extra digitlab-class.npz`."
+        ),
+    )
+    csv_column.download_button(
+        _("Download what was asked and answered (.csv)"),
+        in_this_language(class_csv),
+        file_name="digitlab-class.csv",
+        mime="text/csv",
+        icon=":material/table:",
+    )
+    with clear_column:
+        every = counts.drawings + counts.hidden
+        sure = ngettext(
+            "Yes, delete the {n} drawing and the nicknames", "Yes, delete all {n} drawings and nicknames", every
+        )
+        # Keyed: the count in its label changes as the class draws, and a ticked box must stay ticked.
+        ticked = st.checkbox(sure.format(n=every), key=STATE_CLEAR_SURE)
+        if st.button(_("Clear the class"), icon=":material/delete_forever:", disabled=not ticked, on_click=clear):
+            st.rerun()  # the whole page: the class's numbers and its gallery are gone too
+
+
+def clear() -> None:
+    store.clear_class(engine)
+    st.session_state[STATE_CLEAR_SURE] = False  # the next class is not cleared by one more click
+
+
 st.divider()
 st.header(_("The class's drawings"))
-try:
-    answers = store.class_answers(engine)
-    pictures = store.class_pictures(engine)
-except store.StorageError as error:
-    ui.storage_error(error)
-    st.stop()
-npz_column, csv_column, clear_column = st.columns(3)
-npz_column.download_button(
-    _("Download the drawings (.npz)"),
-    export.dataset_npz(pictures),
-    file_name="digitlab-class.npz",
-    icon=":material/download:",
-    help=_(
-        "MNIST format: the 28×28 images as the model read them and the digits asked for; the held-back drawings "
-        "are the test split. Train on it with `python train.py --fine-tune --extra digitlab-class.npz`."
-    ),
-)
-csv_column.download_button(
-    _("Download what was asked and answered (.csv)"),
-    export.answers_csv(answers),
-    file_name="digitlab-class.csv",
-    mime="text/csv",
-    icon=":material/table:",
-)
-with clear_column:
-    sure = st.checkbox(
-        ngettext(
-            "Yes, delete the {n} drawing and the nicknames", "Yes, delete all {n} drawings and nicknames", len(answers)
-        ).format(n=len(answers))
-    )
-    if st.button(_("Clear the class"), icon=":material/delete_forever:", disabled=not sure):
-        store.clear_class(engine)
-        st.rerun()
+class_files()
 st.caption(
     _(
         "Hidden drawings are left out of everything above. Drawings below {threshold} confidence count as the digit "

@@ -17,10 +17,12 @@ Adding a language is a change of catalogs only (see docs/translating.md):
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
+from typing import TypeVar
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
@@ -31,6 +33,7 @@ SOURCE_LANGUAGE = "en"
 # The language each session starts in when its browser asks for none that the app speaks.
 DEFAULT_LANGUAGE = SOURCE_LANGUAGE
 
+T = TypeVar("T")
 _current: ContextVar[str | None] = ContextVar("language", default=None)
 # Where a run that did not set its language (a Streamlit fragment rerunning on its own thread) finds it.
 _fallback: Callable[[], str | None] | None = None
@@ -81,6 +84,31 @@ def language() -> str:
     """The language of the script run now."""
     code = _current.get() or (_fallback() if _fallback else None)
     return code if code in languages() else DEFAULT_LANGUAGE
+
+
+@contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """Speak `code` (as ?lang= names it: "pt-BR", or a catalog's code: "pt_BR") inside the block, and the language
+    spoken before it after it."""
+    before = _current.get()
+    _current.set(best_language(code))
+    try:
+        yield
+    finally:
+        _current.set(before)
+
+
+def in_this_language(make: Callable[[], T]) -> Callable[[], T]:
+    """`make`, to be called later and elsewhere, speaking the language of the script run now: for work Streamlit
+    runs on its own thread outside any script run, such as a download's file made when it is clicked."""
+    code = language()
+
+    @wraps(make)
+    def made() -> T:
+        with speaking(code):
+            return make()
+
+    return made
 
 
 @cache

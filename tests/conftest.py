@@ -12,8 +12,6 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -51,21 +49,9 @@ def texts(app: AppTest) -> str:
     return " ".join(element.value for name in TEXT_ELEMENTS for element in getattr(app, name))
 
 
-@contextmanager
-def speaking(language: str) -> Iterator[None]:
-    """Speak `language` (as ?lang= names it: "pt-BR", or a catalog's code: "pt_BR") inside the block, and the
-    language spoken before it after it."""
-    before = i18n.language()
-    i18n.set_language(i18n.best_language(language))
-    try:
-        yield
-    finally:
-        i18n.set_language(before)
-
-
 def in_language(message: str, language: str) -> str:
     """An English text of the app as a session speaking `language` shows it."""
-    with speaking(language):
+    with i18n.speaking(language):
         return i18n._(message)
 
 

@@ -3,6 +3,8 @@ it; the teacher fine-tunes the model on the class's drawings and watches it lear
 
 import codecs
 import shutil
+import uuid
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -66,15 +68,17 @@ def test_a_phone_draws_with_its_finger_sends_and_the_projector_counts_it(class_a
 
 
 @pytest.fixture(scope="module")
-def class_of_40_url(tmp_path_factory, synthetic_mnist):
-    """The real app with a class of 40 drawings (synthetic digits, a quarter held back), the teacher's key in the
-    secrets of its home folder, and MNIST where the fine-tuning looks for it (the synthetic one: CI has no other)."""
+def class_of_40(tmp_path_factory, synthetic_mnist):
+    """The real app with a class of 40 drawings (synthetic digits, a quarter held back, all read right), the teacher's
+    key in the secrets of its home folder, and MNIST where the fine-tuning looks for it (the synthetic one: CI has no
+    other); its URL and its class's database."""
     home, folder = tmp_path_factory.mktemp("home"), tmp_path_factory.mktemp("class")
     (home / ".streamlit").mkdir()
     (home / ".streamlit" / "secrets.toml").write_text(f'[classroom]\nteacher_key = "{TEACHER_KEY}"\n')
     (home / ".keras" / "datasets").mkdir(parents=True)
     shutil.copy(synthetic_mnist, home / ".keras" / "datasets" / "mnist.npz")
-    engine = sa.create_engine(store.sqlite_url(folder / config.CLASSROOM_DB_NAME))
+    database = store.sqlite_url(folder / config.CLASSROOM_DB_NAME)
+    engine = sa.create_engine(database)
     store.prepare(engine)
     (images, labels), _ = load_mnist(synthetic_mnist)
     for index in range(40):
@@ -85,16 +89,33 @@ def class_of_40_url(tmp_path_factory, synthetic_mnist):
     engine.dispose()
     environment = {**server_env(), "DIGITLAB_CLASSROOM_DIR": str(folder), "HOME": str(home)}
     with browser.running_app(env=environment) as (url, _process):
-        yield url
+        yield SimpleNamespace(url=url, database=database)
 
 
-def test_the_teacher_watches_the_model_learn_the_class_and_sees_before_and_after(class_of_40_url, chromium_browser):
-    page = chromium_browser.new_context(**browser.SCREENS["laptop"]).new_page()
-    page.goto(f"{class_of_40_url}/Classroom")
-    key = page.get_by_label("Teacher's key", exact=True).and_(page.locator("input"))
+def send_drawing(database: str, prompt: int, answer: int) -> None:
+    """A student sends a drawing of `prompt`, which the model read as `answer`."""
+    engine = sa.create_engine(database)
+    picture = np.eye(config.IMAGE_SIZE, dtype=np.float32)  # a stroke: what it shows does not matter here
+    read = np.eye(10, dtype=np.float32)[answer]
+    store.add_drawing(engine, store.Drawing(uuid.uuid4().hex, "late-student", "", prompt, picture, read, "bundled",
+                                            "0" * 64))  # fmt: skip
+    engine.dispose()
+
+
+def teacher_page(context, url: str):
+    """The Classroom page, unlocked with the teacher's key, in the language `url` asks for."""
+    page = context.new_page()
+    page.goto(url)
+    language = "pt-BR" if "lang=pt-BR" in url else "en"
+    key = page.get_by_label(in_language("Teacher's key", language), exact=True).and_(page.locator("input"))
     key.wait_for(timeout=120_000)
     key.fill(TEACHER_KEY)
     key.press("Enter")
+    return page
+
+
+def test_the_teacher_watches_the_model_learn_the_class_and_sees_before_and_after(class_of_40, chromium_browser):
+    page = teacher_page(chromium_browser.new_context(**browser.SCREENS["laptop"]), f"{class_of_40.url}/Classroom")
     page.get_by_role("button", name="Teach the model our handwriting").click()
 
     # The progress, then the results, come without the teacher touching the page.
@@ -104,16 +125,15 @@ def test_the_teacher_watches_the_model_learn_the_class_and_sees_before_and_after
     assert browser.page_errors(page) == []
 
 
-def test_the_teacher_downloads_the_class_for_a_spreadsheet_in_their_language(class_of_40_url, chromium_browser):
+def test_the_teacher_downloads_the_class_for_a_spreadsheet_in_their_language(class_of_40, chromium_browser):
     context = chromium_browser.new_context(**browser.SCREENS["laptop"], accept_downloads=True)
     try:
-        page = context.new_page()
-        page.goto(f"{class_of_40_url}/Classroom?lang=pt-BR")
-        key = page.get_by_label(in_language("Teacher's key", "pt-BR"), exact=True).and_(page.locator("input"))
-        key.wait_for(timeout=120_000)
-        key.fill(TEACHER_KEY)
-        key.press("Enter")
+        page = teacher_page(context, f"{class_of_40.url}/Classroom?lang=pt-BR")
         label = in_language("Download what was asked and answered (.csv)", "pt-BR")
+        page.get_by_role("button", name=label).wait_for(timeout=60_000)
+        # The class goes on drawing while the page is open: the file and the count to confirm follow it.
+        send_drawing(class_of_40.database, prompt=3, answer=3)
+        page.locator("[data-testid='stCheckbox']", has_text="41").wait_for(timeout=30_000)
         with page.expect_download(timeout=60_000) as download:
             page.get_by_role("button", name=label).click()
         data = download.value.path().read_bytes()
@@ -127,5 +147,20 @@ def test_the_teacher_downloads_the_class_for_a_spreadsheet_in_their_language(cla
     assert data.startswith(codecs.BOM_UTF8)
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0] == "desenho;hora (UTC);apelido;pedido;lido;confiança;certo;separado;modelo;SHA-256 do modelo"
-    assert len(lines) == 41 and all(line.count(";") == 9 for line in lines)
+    assert len(lines) == 42 and all(line.count(";") == 9 for line in lines)
     assert lines[1].split(";")[5] == "1,0"  # the confidence the fixture stored, with a decimal comma
+
+
+def test_the_teacher_opens_a_misread_drawing_closes_it_and_opens_it_again(class_of_40, chromium_browser):
+    send_drawing(class_of_40.database, prompt=4, answer=9)
+    page = teacher_page(chromium_browser.new_context(**browser.SCREENS["laptop"]), f"{class_of_40.url}/Classroom")
+    gallery = page.locator(".stVegaLiteChart", has=page.locator("svg image"))
+    heading = page.get_by_role("heading", name="Asked for a 4, read as a 9")
+    for _ in range(2):
+        picture = gallery.locator("svg image").first
+        picture.wait_for(timeout=60_000)
+        picture.click()
+        heading.wait_for(timeout=30_000)
+        page.get_by_role("button", name="Close").click()
+        heading.wait_for(state="detached", timeout=30_000)
+    assert browser.page_errors(page) == []

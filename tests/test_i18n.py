@@ -5,6 +5,7 @@ import gettext
 import io
 import re
 import string
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -120,6 +121,18 @@ def test_a_deferred_text_is_said_in_the_language_of_whoever_shows_it(language):
     assert (str(step), str(loading)) == ("Learning the class's handwriting: step 3", "Loading the model…")
     language(PORTUGUESE)
     assert (str(step), str(loading)) == ("Aprendendo a letra da turma: passo 3", "Carregando o modelo…")
+
+
+def test_work_made_now_and_run_later_on_another_thread_speaks_the_language_of_now(language):
+    language(PORTUGUESE)
+    no = i18n.in_this_language(lambda: i18n._("no"))
+    language("en")
+    with ThreadPoolExecutor(1) as thread:  # as Streamlit makes a download's file: outside any script run
+        assert thread.submit(no).result() == "não"
+    assert i18n._("no") == "no"  # and the language of whoever called it is left as it was
+    with i18n.speaking("pt-BR"):
+        assert (i18n._("no"), no()) == ("não", "não")
+    assert (i18n._("no"), no()) == ("no", "não")
 
 
 def test_colour_bars_and_the_pooling_example_write_numbers_the_way_each_language_writes_them(language):

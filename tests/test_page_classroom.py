@@ -259,13 +259,18 @@ def test_a_student_cannot_hide_a_drawing(classroom):
 def test_the_teacher_clears_the_class_after_confirming(classroom):
     secrets, engine = classroom
     fill(engine, [(1, 1), (2, 2)])
+    store.hide_drawing(engine, int(store.class_answers(engine).id[0]))
     app = run_page(CLASSROOM_PAGE, secrets, **{STATE_TEACHER: True})
     clear = next(button for button in app.button if button.label == "Clear the class")
     assert clear.disabled
+    assert app.checkbox[0].label == "Yes, delete all 2 drawings and nicknames"  # the hidden one goes too
     app.checkbox[0].check().run()
     app = press(app, "Clear the class")
     assert not app.exception
-    assert store.counts(engine).drawings == 0
+    assert store.counts(engine) == store.Counts(joined=0, drawers=0, drawings=0, hidden=0)
+    # Unticked again: a new class is not cleared by one more click.
+    assert not app.checkbox[0].value
+    assert next(button for button in app.button if button.label == "Clear the class").disabled
 
 
 def test_the_teacher_can_download_the_class_data_set(classroom):

@@ -8,9 +8,10 @@ import uuid
 import numpy as np
 import pandas as pd
 
+from digitlab import i18n
 from digitlab.classroom import export, store
 from digitlab.data import load_mnist
-from tests.conftest import class_drawing, speaking
+from tests.conftest import class_drawing
 
 
 def test_about_a_quarter_of_drawings_are_held_back_and_always_the_same_ones():
@@ -67,7 +68,7 @@ def test_the_csv_is_written_for_a_spreadsheet_in_the_teachers_language(class_eng
     store.add_drawing(class_engine, class_drawing(prompt=4, answer=9, nickname="João; Zé", confidence=0.91234))
     store.add_drawing(class_engine, class_drawing(prompt=2, nickname="Ana"))
     answers = store.class_answers(class_engine)
-    with speaking("pt-BR"):
+    with i18n.speaking("pt-BR"):
         data = export.answers_csv(answers)
     # A spreadsheet set to Portuguese splits columns at semicolons: a comma is its decimal symbol.
     frame = read_csv(data, sep=";")
