@@ -209,6 +209,13 @@ def drawing_canvas(
     st.session_state.setdefault(keys.clear, 0)
     if not fixed_pen:
         stroke_width = st.slider(_("Stroke width"), *STROKE_WIDTH_RANGE, stroke_width, key="stroke_width")
+    canvas_key = f"{keys.clear}_{st.session_state[keys.clear]}"
+    restored_key = f"{keys.clear}_restored"
+    if canvas_key not in st.session_state:
+        # The canvas is mounted afresh, empty: a page opened again (Streamlit forgets a widget the last run did not
+        # show) gets back the drawing it left, which the page still reads. It stays the canvas's starting drawing
+        # while it is mounted: a change would redraw the canvas and forget its undo history.
+        st.session_state[restored_key] = st.session_state.get(keys.json)
     result = streamlit_drawable_canvas.st_canvas(
         stroke_width=stroke_width,
         stroke_color="#000000",
@@ -216,8 +223,9 @@ def drawing_canvas(
         width=shape[1],
         height=shape[0],
         drawing_mode="freedraw",
+        initial_drawing=st.session_state.get(restored_key),
         return_image_data=True,
-        key=f"{keys.clear}_{st.session_state[keys.clear]}",
+        key=canvas_key,
     )
     with st.container(key="clear"):
         st.button(_("Clear the canvas"), icon=":material/delete:", on_click=clear_drawing, args=(keys,))

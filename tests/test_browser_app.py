@@ -41,6 +41,51 @@ def test_each_stroke_updates_the_prediction_and_clear_resets(app_url, page):
     assert browser.page_errors(page) == []
 
 
+def ink_pixels(page) -> int:
+    """How many dark pixels the canvas shows (its drawing layer)."""
+    return page.locator("canvas.dc-canvas.lower-canvas").evaluate(
+        """canvas => {
+            const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+            let dark = 0;
+            for (let i = 0; i < pixels.length; i += 4) dark += pixels[i] < 128;
+            return dark;
+        }"""
+    )
+
+
+def ink_shown(page, expected: int, timeout_ms: float = 10_000) -> int:
+    """`ink_pixels` once it is `expected`, or after `timeout_ms`: the canvas draws a drawing it is given a moment
+    after it appears."""
+    for _ in range(int(timeout_ms / 250)):
+        if (shown := ink_pixels(page)) == expected:
+            return shown
+        page.wait_for_timeout(250)
+    return ink_pixels(page)
+
+
+def test_a_drawing_is_on_the_canvas_again_after_a_visit_to_another_page(app_url, page):
+    page.goto(app_url)
+    browser.drawing_surface(page)
+    for stroke in browser.DIGIT_STROKES[1]:
+        browser.draw_stroke(page, stroke)
+    first = browser.prediction_text(page)
+    drawn = ink_pixels(page)
+    assert browser.predicted_digit(first) == 1 and drawn > 0, first
+
+    browser.open_from_menu(page, "Feature_maps")
+    browser.open_from_menu(page, "")
+    browser.drawing_surface(page)
+    assert browser.prediction_text(page) == first
+    assert ink_shown(page, drawn) == drawn  # the answer shown is the drawing's on the canvas
+
+    # A stroke more is read with the 1 it joins: the crossbar of a 7, not a lone dash.
+    browser.draw_stroke(page, [(80, 52), (150, 50)])
+    second = browser.wait_for_new_prediction(page, first)
+    assert browser.predicted_digit(second) == 7, second
+    assert ink_pixels(page) > drawn
+    assert browser.page_errors(page) == []
+
+
 def test_a_small_digit_in_a_corner_is_read_from_its_strokes(app_url, page):
     """Drawn a quarter of the canvas high with the default pen, a 0's loop nearly closes in the picture; the page
     reads the strokes the canvas sends and redraws them with a thinner pen."""

@@ -34,3 +34,20 @@ def test_the_first_digit_is_read_before_the_second_is_written(app_url, page):
     browser.draw_stroke(page, strokes[2].points.tolist())
     page.locator(NUMBER_SELECTOR).get_by_text("41", exact=True).wait_for(timeout=30_000)
     assert browser.page_errors(page) == []
+
+
+def test_a_number_is_on_the_canvas_again_after_a_visit_to_another_page(app_url, page):
+    page.goto(f"{app_url}/Write_a_number")
+    browser.drawing_surface(page)
+    strokes = number_paths("704", left=60, top=50)
+    for stroke in strokes[:-1]:  # 70 and the 4's first stroke
+        browser.draw_stroke(page, stroke.points.tolist())
+    browser.wait_until_idle(page)
+
+    browser.open_from_menu(page, "Explain")
+    browser.open_from_menu(page, "Write_a_number")
+    browser.drawing_surface(page)
+    # The number is written on where it was left: the 4's second stroke joins its first.
+    browser.draw_stroke(page, strokes[-1].points.tolist())
+    page.locator(NUMBER_SELECTOR).get_by_text("704", exact=True).wait_for(timeout=30_000)
+    assert browser.page_errors(page) == []
