@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO
+from urllib.parse import urlsplit
 
 import psutil
 
@@ -318,5 +319,5 @@ def open_from_menu(page, path: str, timeout_ms: float = 120_000) -> None:
     """Open the app's page at `path` (what follows the app's address; "" for the draw page) through the menu, as a
     click on it does: in the same session, so a drawing carries over. Works with the menu folded away (a phone)."""
     page.locator(f"[data-testid=stSidebarNavLink][href$='/{path}']").dispatch_event("click")
-    page.wait_for_url(f"**/{path}", timeout=timeout_ms)
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith(f"/{path}"), timeout=timeout_ms)  # a ?lang= may follow
     wait_until_idle(page, timeout_ms)

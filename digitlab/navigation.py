@@ -22,6 +22,8 @@ from digitlab.i18n import N_, _
 PAGES_DIR = Path(__file__).resolve().parent.parent / "app_pages"
 # The query parameter that picks the language of a shared link: ?lang=pt-BR, ?lang=en.
 LANGUAGE_PARAMETER = "lang"
+# True once the session's language was picked by a link's ?lang= or the sidebar's switch: its pages keep it there.
+_LANGUAGE_IN_ADDRESS = "_language_in_address"
 
 
 class Page(NamedTuple):
@@ -62,10 +64,20 @@ def use_language() -> str:
     asked = st.query_params.get(LANGUAGE_PARAMETER)
     if asked:
         st.session_state[STATE_LANGUAGE] = i18n.best_language(asked)
+        st.session_state[_LANGUAGE_IN_ADDRESS] = True
     elif st.session_state.get(STATE_LANGUAGE) not in i18n.languages():
         st.session_state[STATE_LANGUAGE] = i18n.best_language(_browser_locale())
+    elif st.session_state.get(_LANGUAGE_IN_ADDRESS):
+        # A page opened from the menu has an address without the link's or the switch's ?lang=: put it back, or a
+        # reload (a projector's, a phone's) would open that page in the browser's language.
+        st.query_params[LANGUAGE_PARAMETER] = address_language(st.session_state[STATE_LANGUAGE])
     i18n.set_language(st.session_state[STATE_LANGUAGE])
     return st.session_state[STATE_LANGUAGE]
+
+
+def address_language(code: str) -> str:
+    """A catalog's language code as ?lang= writes it: "pt_BR" -> "pt-BR"."""
+    return code.replace("_", "-")
 
 
 def _browser_locale() -> str | None:
@@ -107,7 +119,8 @@ def language_switch() -> None:
 def _choose_language() -> None:
     chosen = st.session_state[_LANGUAGE_WIDGET]
     st.session_state[STATE_LANGUAGE] = chosen
-    st.query_params[LANGUAGE_PARAMETER] = chosen.replace("_", "-")
+    st.session_state[_LANGUAGE_IN_ADDRESS] = True
+    st.query_params[LANGUAGE_PARAMETER] = address_language(chosen)
 
 
 def run() -> None:

@@ -44,3 +44,14 @@ def test_a_browser_that_prefers_portuguese_gets_the_app_in_portuguese(app_url, c
     page.goto(f"{app_url}/?lang=en")
     page.get_by_role("heading", name="Draw a digit").wait_for(timeout=30_000)
     context.close()
+
+
+def test_a_page_opened_from_the_menu_keeps_the_links_language_when_reloaded(app_url, page):
+    """A projector's or a phone's reload must not switch a Portuguese class to the browser's English."""
+    page.goto(f"{app_url}/?lang=pt-BR")
+    browser.drawing_surface(page)
+    browser.open_from_menu(page, "Confusion_matrix")
+    page.wait_for_url("**/Confusion_matrix?lang=pt-BR", timeout=30_000)
+    page.reload()
+    page.get_by_role("heading", name=in_language("Confusion matrix", "pt-BR")).wait_for(timeout=60_000)
+    assert browser.page_errors(page) == []
