@@ -19,6 +19,8 @@ ZOO_DIR_NAME = "zoo"
 # Drawn-digit accuracy and prediction time of every bundled model, written by `python -m bench --models`.
 BENCHMARK_FILE_NAME = "benchmark.json"
 KERAS_MNIST_PATH = Path.home() / ".keras" / "datasets" / "mnist.npz"
+# The type of the app's pictures (a Latin subset of DejaVu Sans, shipped in the package: no font is fetched).
+FONT_PATH = ROOT_DIR / "digitlab" / "fonts" / "DejaVuSans-Latin.ttf"
 # Beside the checkout: MNIST and the pen-drawn data sets (never committed here).
 SHARED_DATA_DIR = ROOT_DIR.parent / "shared" / "data"
 PENDIGITS_PATH = SHARED_DATA_DIR / "pendigits" / "pendigits-orig.tra"

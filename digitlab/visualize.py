@@ -8,14 +8,13 @@ from __future__ import annotations
 import base64
 import io
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 # `feature_maps` and `conv_kernels` are part of this module's public face, which other tools of ours import.
 from digitlab.activations import PoolingExample, conv_kernels, feature_maps  # noqa: F401
-from digitlab.config import ACCENT, TEXT_COLOUR, hex_to_rgb
+from digitlab.config import ACCENT, FONT_PATH, TEXT_COLOUR, hex_to_rgb
 from digitlab.i18n import _, significant
 
 # Colour scales as evenly spaced RGB anchors. Sequential: viridis, dark = 0, yellow = strongest.
@@ -47,7 +46,6 @@ TILE_GAP = 8
 COLOUR_BAR_WIDTH = 26
 # The words drawn into pictures: Pillow's own font has no accented letters ("ativação" would show boxes), so a
 # Latin subset of DejaVu Sans comes with the package (its licence beside it).
-FONT_PATH = Path(__file__).resolve().parent / "fonts" / "DejaVuSans-Latin.ttf"
 # Odd, so that the middle of a centred scale (zero) is exactly one of the steps.
 COLOUR_STEPS = 255
 

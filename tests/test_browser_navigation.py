@@ -1,6 +1,8 @@
 """The menu in headless Chromium: a link to a page, opened first thing on a fresh server, shows that page under
 the app's own menu."""
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from bench import browser
@@ -54,4 +56,26 @@ def test_a_page_opened_from_the_menu_keeps_the_links_language_when_reloaded(app_
     page.wait_for_url("**/Confusion_matrix?lang=pt-BR", timeout=30_000)
     page.reload()
     page.get_by_role("heading", name=in_language("Confusion matrix", "pt-BR")).wait_for(timeout=60_000)
+    assert browser.page_errors(page) == []
+
+
+def test_no_page_asks_the_browser_for_anything_from_another_server(app_url, page):
+    """The app works offline: not a font, an icon or a script from elsewhere, on any page."""
+    elsewhere = []
+
+    def note(request) -> None:
+        address = urlsplit(request.url)
+        if address.scheme in ("http", "https", "ws", "wss") and address.netloc != urlsplit(app_url).netloc:
+            elsewhere.append(request.url)
+
+    page.on("request", note)
+    page.goto(app_url)
+    browser.drawing_surface(page)
+    browser.draw_stroke(page, browser.DIGIT_STROKES[7][0])
+    browser.prediction_text(page)
+    for path in ("Write_a_number", "Explain", "Feature_maps", "Confusion_matrix", "Compare_models", "Classroom", ""):
+        browser.open_from_menu(page, path)
+    icon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
+    assert icon.startswith(app_url), icon
+    assert elsewhere == []
     assert browser.page_errors(page) == []
