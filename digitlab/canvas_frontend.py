@@ -28,7 +28,8 @@ CANVAS_HTML = '<div class="canvas-root"></div>'
 SEND_DELAY_MS = 0
 # The lower canvas sets the drawing's displayed size (its own width, at most the column's, and its proportions); the
 # canvases over it follow. The toolbar, hidden until the pointer is over the canvas, lets the pen through meanwhile:
-# on a canvas shown small it covers much of its top.
+# on a canvas shown small it covers much of its top. A finger has no pointer to hover: on a touch screen the toolbar
+# is always shown, above the canvas in room kept for it, its buttons large enough for a fingertip.
 FIT_CSS = """
 .dc-container, .dc-container .canvas-container {width: auto !important; height: auto !important; max-width: 100%;}
 .dc-container canvas.dc-canvas.lower-canvas {position: static !important; display: block; max-width: 100%;
@@ -37,6 +38,12 @@ FIT_CSS = """
   height: 100% !important;}
 .dc-toolbar {pointer-events: none;}
 .dc-root:hover > .dc-toolbar, .dc-toolbar:focus-within, .dc-toolbar[data-pinned="true"] {pointer-events: auto;}
+@media (hover: none) {
+  .dc-root {margin-top: 3.4rem;}
+  .dc-toolbar {opacity: 1; top: -3.4rem; pointer-events: auto;}
+  .dc-icon-button {padding: 0.45rem;}
+  .dc-icon-button svg {width: 1.3rem; height: 1.3rem;}
+}
 @media (min-width: 1600px) {.dc-container {zoom: 1.5;}}
 """
 # In 0.13's minified build: `h.sender = Nh((c) => Ic(h, c), Bc)` ... `Bc = 200`. The sender line names the constant.

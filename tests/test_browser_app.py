@@ -113,6 +113,31 @@ def test_taps_on_the_canvas_ask_for_a_digit(app_url, page):
     assert browser.page_errors(page) == []
 
 
+def test_on_a_phone_the_toolbar_is_there_for_a_finger_to_undo_a_stroke(app_url, chromium_browser):
+    """A finger cannot hover over the canvas, which is what shows the toolbar to a mouse."""
+    context = chromium_browser.new_context(**browser.PHONE)
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        browser.drawing_surface(page)
+        for stroke in browser.DIGIT_STROKES[1]:
+            browser.touch_stroke(page, stroke)
+        browser.prediction_text(page)
+        undo = page.get_by_role("button", name="Undo")
+        assert (
+            undo.is_visible()
+            and undo.evaluate("button => getComputedStyle(button.closest('.dc-toolbar')).opacity") != "0"
+        )
+        toolbar, canvas = undo.bounding_box(), page.locator("canvas.upper-canvas").bounding_box()
+        assert toolbar["y"] + toolbar["height"] <= canvas["y"]  # above the canvas, not over the drawing
+        assert toolbar["height"] >= 28  # a fingertip's target
+        undo.tap()
+        page.get_by_text("The canvas is empty").wait_for(timeout=30_000)
+        assert browser.page_errors(page) == []
+    finally:
+        context.close()
+
+
 def test_a_page_is_idle_once_its_first_pictures_are_drawn(app_url, chromium_browser):
     # End to end, in fresh sessions, where the pictures' code is loaded only after the script has finished (in some
     # sessions only; the next test checks the wait itself).
