@@ -200,7 +200,7 @@ def number_svg(
         parts.append(f"<image href='{png_data_url(picture)}' x='0' y='0' width='{width}' height='{height}'/>")
     parts += [_stroke_path(stroke) for stroke in strokes]
     for index, piece in enumerate(zip(boxes, digits, confidences, strict=True)):
-        parts += _piece_marks(*piece, shape, is_selected=index == selected)
+        parts += _piece_marks(*piece, shape, (left, right), is_selected=index == selected)
     return "<div class='number-drawing'>" + "".join(parts) + "</svg></div>"
 
 
@@ -229,23 +229,39 @@ def _stroke_path(stroke) -> str:
 
 
 def _piece_marks(
-    box: tuple[int, int, int, int], digit: int | None, confidence: float, shape: tuple[int, int], is_selected: bool
+    box: tuple[int, int, int, int],
+    digit: int | None,
+    confidence: float,
+    shape: tuple[int, int],
+    view: tuple[int, int],
+    is_selected: bool,
 ) -> list[str]:
-    """A piece's box, its digit (or "?") above it and its confidence (or "not sure") below it, as SVG elements."""
+    """A piece's box, its digit (or "?") above it and its confidence (or "not sure") below it, as SVG elements; the
+    labels kept within the `view`'s (left, right) columns."""
     left, top, right, bottom = box
     above, below = LABEL_ROOM
     colour = MUTED if digit is None else ACCENT
     dash = " stroke-dasharray='10 6'" if digit is None else ""
     middle = (left + right) / 2
+    label = "?" if digit is None else str(digit)
     confidence_text = _("not sure") if digit is None else percent(confidence, 0)
     return [
         f"<rect x='{left}' y='{top}' width='{right - left}' height='{bottom - top}' rx='6' fill='none' "
         f"stroke='{colour}' stroke-width='{6 if is_selected else 3}'{dash}/>",
-        f"<text x='{middle}' y='{max(top - 10, LABEL_BASELINE_DEPTH - above)}' text-anchor='middle' font-size='48' "
-        f"font-weight='800' fill='{colour}'>{'?' if digit is None else digit}</text>",
-        f"<text x='{middle}' y='{min(bottom + 32, shape[0] + below - 8)}' text-anchor='middle' font-size='28' "
-        f"fill='{TEXT_COLOUR}'>{confidence_text}</text>",
+        f"<text x='{_label_x(middle, label, 48, view)}' y='{max(top - 10, LABEL_BASELINE_DEPTH - above)}' "
+        f"text-anchor='middle' font-size='48' font-weight='800' fill='{colour}'>{label}</text>",
+        f"<text x='{_label_x(middle, confidence_text, 28, view)}' y='{min(bottom + 32, shape[0] + below - 8)}' "
+        f"text-anchor='middle' font-size='28' fill='{TEXT_COLOUR}'>{html.escape(confidence_text)}</text>",
     ]
+
+
+def _label_x(middle: float, text: str, font_size: float, view: tuple[int, int]) -> float:
+    """Where a label centred under or over a piece at `middle` goes so that it is read whole: moved in from the
+    edge of the `view` that would cut it (a piece at the canvas's edge, a long "not sure" in another language)."""
+    # About 0.6 em a character, in the app's sans-serif type, and a little room from the frame.
+    half = 0.6 * font_size * len(text) / 2 + 6
+    low, high = view[0] + half, view[1] - half
+    return middle if low > high else min(max(middle, low), high)
 
 
 def png_data_url(picture: np.ndarray) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from digitlab import charts
+from digitlab import charts, i18n
 from digitlab.activations import pooling_example
 from digitlab.config import ACCENT, CONFIDENT_THRESHOLD, MUTED
 from digitlab.evaluate import confusion_frame
@@ -123,6 +123,19 @@ def test_the_number_drawings_labels_stay_inside_its_frame_when_the_ink_fills_the
     # A digit of 48 px type is about 35 px tall above its baseline; the confidence, 28 px type, about 20.
     assert top + 35 + 4 <= digit <= -4  # inside the frame and clear of the box
     assert 240 + 20 + 4 <= confidence <= bottom - 4
+
+
+@pytest.mark.parametrize("language", ["en", "pt-BR"])
+def test_a_label_at_the_canvass_edge_is_moved_in_to_be_read_whole(language):
+    """A dot at the right edge of the canvas: its "not sure" (longer in Portuguese) is not cut by the frame."""
+    with i18n.speaking(language):
+        svg = charts.number_svg((240, 840), [(400, 60, 540, 200), (822, 150, 836, 164)], [4, None], [0.99, 0.3])
+        not_sure = i18n._("not sure")
+    left, _top, width = (float(value) for value in svg.split("viewBox='")[1].split()[:3])
+    x = float(re.search(rf"<text x='([\d.]+)'[^>]*>{not_sure}</text>", svg)[1])
+    half = 0.5 * 28 * len(not_sure) / 2  # the type's characters are about half an em wide
+    assert left < x - half and x + half < left + width
+    assert re.search(r"<text x='470.0'[^>]*>4</text>", svg)  # a label clear of the edges stays over its piece
 
 
 def test_without_strokes_the_number_drawing_shows_the_picture():
