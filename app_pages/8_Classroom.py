@@ -343,8 +343,9 @@ def class_files() -> None:
     except store.StorageError as error:
         ui.storage_error(error)
         return
-    npz_column, csv_column, clear_column = st.columns(3)
-    npz_column.download_button(
+    # Each as wide as its text, on as many rows as the screen needs: in three columns a laptop cut them short.
+    row = st.container(horizontal=True, gap="medium")
+    row.download_button(
         _("Download the drawings (.npz)"),
         in_this_language(class_npz),
         file_name="digitlab-class.npz",
@@ -354,14 +355,14 @@ def class_files() -> None:
             "are the test split. Train on it with `python train.py --fine-tune --extra digitlab-class.npz`."
         ),
     )
-    csv_column.download_button(
+    row.download_button(
         _("Download what was asked and answered (.csv)"),
         in_this_language(class_csv),
         file_name="digitlab-class.csv",
         mime="text/csv",
         icon=":material/table:",
     )
-    with clear_column:
+    with row.container(width="content"):
         every = counts.drawings + counts.hidden
         sure = ngettext(
             "Yes, delete the {n} drawing and the nicknames", "Yes, delete all {n} drawings and nicknames", every

@@ -164,3 +164,23 @@ def test_the_teacher_opens_a_misread_drawing_closes_it_and_opens_it_again(class_
         page.get_by_role("button", name="Close").click()
         heading.wait_for(state="detached", timeout=30_000)
     assert browser.page_errors(page) == []
+
+
+# Every text of a button or a check box on the page that is wider than the box that shows it (an icon is no text).
+CUT_SHORT = """() => [...document.querySelectorAll(
+    '[data-testid=stMain] button *, [data-testid=stMain] [data-testid=stCheckbox] label *')]
+  .filter(e => e.getClientRects().length && (e.innerText || '').trim() && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.innerText)"""
+
+
+@pytest.mark.parametrize("screen", ["laptop", "phone"])
+def test_the_teachers_buttons_read_whole_in_portuguese(class_of_40, chromium_browser, screen):
+    context = chromium_browser.new_context(**browser.SCREENS[screen])
+    try:
+        page = teacher_page(context, f"{class_of_40.url}/Classroom?lang=pt-BR")
+        page.get_by_role("button", name=in_language("Clear the class", "pt-BR")).wait_for(timeout=60_000)
+        browser.wait_until_idle(page)
+        assert page.evaluate(CUT_SHORT) == []
+        assert browser.page_errors(page) == []
+    finally:
+        context.close()
