@@ -72,6 +72,9 @@ PAGE_CSS = f"""
 /* Every pixel of a picture in view: Streamlit rounds an image's corners, which hides the corner pixels of a small
    picture shown large (a digit cropped to its ink has ink at its edges, often in a corner). */
 [data-testid="stImage"] img {{border-radius: 0;}}
+/* The number's digits to pick from wrap onto rows where the column is too narrow for them all, rather than
+   scroll sideways with nothing to show that more are there. */
+.st-key-_piece [data-testid="stButtonGroup"] > div {{flex-wrap: wrap; overflow-x: visible; row-gap: 0.4rem;}}
 /* A link in a page wraps where its column is too narrow for it, rather than losing its last words. */
 .stMain [data-testid="stPageLink-NavLink"] span, .stMain [data-testid="stPageLink-NavLink"] p {{white-space: normal;}}
 /* A phone: less empty space above the page, headings that fit its width, the draw page's answer above the canvas

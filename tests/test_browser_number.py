@@ -51,3 +51,20 @@ def test_a_number_is_on_the_canvas_again_after_a_visit_to_another_page(app_url, 
     browser.draw_stroke(page, strokes[-1].points.tolist())
     page.locator(NUMBER_SELECTOR).get_by_text("704", exact=True).wait_for(timeout=30_000)
     assert browser.page_errors(page) == []
+
+
+def test_every_digit_of_a_long_number_can_be_picked_without_scrolling(app_url, page):
+    page.goto(f"{app_url}/Write_a_number")
+    browser.drawing_surface(page)
+    for stroke in number_paths("7041704", left=30, top=50, pitch=110):
+        browser.draw_stroke(page, stroke.points.tolist())
+    page.locator(NUMBER_SELECTOR).get_by_text("7041704", exact=True).wait_for(timeout=30_000)
+    browser.wait_until_idle(page)
+    picker = page.locator(".st-key-_piece")
+    options = picker.locator("button")
+    assert options.count() == 7
+    box = picker.bounding_box()
+    for index in range(7):
+        option = options.nth(index).bounding_box()
+        assert box["x"] <= option["x"] and option["x"] + option["width"] <= box["x"] + box["width"] + 1, index
+    assert picker.evaluate("p => [...p.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth + 1)")
