@@ -1,10 +1,12 @@
-"""The drawing canvas's frontend, read from the installed streamlit-drawable-canvas, rid of its send delay and made
-to fit its column.
+"""The drawing canvas's frontend, read from the installed streamlit-drawable-canvas, rid of its send delay, its bin
+made to empty a drawing restored on it, and made to fit its column.
 
 streamlit-drawable-canvas 0.13 holds every stroke for a hard-coded 200 ms (a debounce) before sending it to
 Python, with no option to change it: most of our stroke-to-prediction budget. This module reads the installed
 build and sets that one delay to 0; `digitlab.ui` registers the result as a component that `st_canvas` uses.
-Nothing is copied into this repository: a build without the expected code is left alone, with a warning.
+Its toolbar's bin resets the canvas to the drawing it started from, which for a page opened again is the drawing
+restored there; the bin is made to empty it. Nothing is copied into this repository: a build without the expected
+code is left alone, with a warning.
 
 A canvas wider than its column (the Write a number page's on a phone) would scroll sideways, hiding part of the
 drawing; FIT_CSS scales it down to the column instead, keeping its proportions, and on a projector's wide screen
@@ -40,7 +42,8 @@ FIT_CSS = """
 .dc-root:hover > .dc-toolbar, .dc-toolbar:focus-within, .dc-toolbar[data-pinned="true"] {pointer-events: auto;}
 @media (hover: none) {
   .dc-root {margin-top: 3.4rem;}
-  .dc-toolbar {opacity: 1; top: -3.4rem; pointer-events: auto;}
+  .dc-toolbar, .dc-root:hover > .dc-toolbar, .dc-toolbar:hover, .dc-toolbar:focus-within,
+  .dc-toolbar[data-pinned="true"] {opacity: 1; top: -3.4rem; transition: none; pointer-events: auto;}
   .dc-icon-button {padding: 0.45rem;}
   .dc-icon-button svg {width: 1.3rem; height: 1.3rem;}
 }
@@ -48,6 +51,10 @@ FIT_CSS = """
 """
 # In 0.13's minified build: `h.sender = Nh((c) => Ic(h, c), Bc)` ... `Bc = 200`. The sender line names the constant.
 _SENDER_CALL = re.compile(r"\.sender = \w+\(\((\w+)\) => \w+\(\w+, \1\), (\w+)\)")
+# The toolbar's bin resets the canvas to the drawing it started from. A canvas that starts from the drawing its page
+# kept (a page opened again) must be emptied by the bin like any other: its start less every object.
+_RESET_TO_START = "onReset: () => {\n      const c = h.history.initial ?? {};"
+_RESET_TO_EMPTY = "onReset: () => {\n      const c = { ...h.history.initial ?? {}, objects: [] };"
 
 
 def canvas_build_dir() -> Path | None:
@@ -68,16 +75,25 @@ def without_send_delay(js: str, delay_ms: int = SEND_DELAY_MS) -> str | None:
     return patched if count == 1 else None
 
 
+def with_empty_reset(js: str) -> str | None:
+    """The canvas frontend's JS with its bin emptying the canvas, whatever drawing it started from; or None if the
+    code is not found."""
+    return js.replace(_RESET_TO_START, _RESET_TO_EMPTY) if js.count(_RESET_TO_START) == 1 else None
+
+
 def fast_canvas_assets(build_dir: Path | None = None) -> tuple[str, str] | None:
-    """(JS, CSS) of the installed canvas frontend with no send delay; None, with a warning, if it cannot be made."""
+    """(JS, CSS) of the installed canvas frontend with no send delay and a bin that empties it; None, with a warning,
+    if it cannot be made."""
     build_dir = build_dir or canvas_build_dir()
     scripts = sorted(build_dir.glob("index-*.js")) if build_dir else []
     styles = sorted(build_dir.glob("index-*.css")) if build_dir else []
     js = without_send_delay(scripts[0].read_text(encoding="utf-8")) if len(scripts) == len(styles) == 1 else None
+    js = with_empty_reset(js) if js is not None else None
     if js is None:
         LOGGER.warning(
             "streamlit-drawable-canvas's frontend in %s is not the one expected (0.13): keeping its 200 ms stroke "
-            "delay. Pin streamlit-drawable-canvas<0.14 or update digitlab/canvas_frontend.py.",
+            "delay, and its bin that resets a restored drawing. Pin streamlit-drawable-canvas<0.14 or update "
+            "digitlab/canvas_frontend.py.",
             build_dir,
         )
         return None

@@ -7,10 +7,18 @@ from types import SimpleNamespace
 from streamlit.testing.v1 import AppTest
 
 from digitlab import ui
-from digitlab.canvas_frontend import COMPONENT_NAME, FIT_CSS, canvas_build_dir, fast_canvas_assets, without_send_delay
+from digitlab.canvas_frontend import (
+    COMPONENT_NAME,
+    FIT_CSS,
+    canvas_build_dir,
+    fast_canvas_assets,
+    with_empty_reset,
+    without_send_delay,
+)
 
-# The two lines of streamlit-drawable-canvas 0.13's build that the patch reads and changes.
+# The lines of streamlit-drawable-canvas 0.13's build that the patches read and change: the send delay, the bin.
 SNIPPET = "}, Bc = 200, Ar = (e) => {\n  return h.sender = Nh((c) => Ic(h, c), Bc), h.toolbarHandles = Qh(n, {\n"
+RESET = "    onReset: () => {\n      const c = h.history.initial ?? {};\n      h.history.reset(c), fi(h)\n"
 
 
 def test_snippet_delay_constant_becomes_zero():
@@ -18,11 +26,20 @@ def test_snippet_delay_constant_becomes_zero():
     assert patched == SNIPPET.replace("Bc = 200", "Bc = 0")
 
 
-def test_installed_build_has_its_send_delay_removed():
+def test_the_bin_empties_the_canvas_whatever_drawing_it_started_from():
+    patched = with_empty_reset(RESET)
+    assert patched == RESET.replace("h.history.initial ?? {}", "{ ...h.history.initial ?? {}, objects: [] }")
+    assert with_empty_reset(RESET.replace("initial ??", "start ??")) is None
+
+
+def test_installed_build_has_its_send_delay_removed_and_its_bin_emptying():
     stock = next(canvas_build_dir().glob("index-*.js")).read_text(encoding="utf-8")
     js, css = fast_canvas_assets()
-    assert len(js) == len(stock) - 2  # "200" became "0", nothing else changed
-    assert [line for line in js.splitlines() if line not in stock.splitlines()] == ["}, Bc = 0, Ar = (e) => {"]
+    assert [line for line in js.splitlines() if line not in stock.splitlines()] == [
+        "}, Bc = 0, Ar = (e) => {",
+        "      const c = { ...h.history.initial ?? {}, objects: [] };",
+    ]
+    assert len(js.splitlines()) == len(stock.splitlines())  # nothing else changed
     assert ".dc-canvas" in css and "\n" in css.strip()  # content, not a file path, to Streamlit
     assert css.endswith(FIT_CSS)  # a canvas wider than its column is shown smaller, not cut off
 
