@@ -17,6 +17,8 @@ from digitlab.visualize import digit_data_url
 # The projector's numbers are read again this often, without reloading the page.
 LIVE_SECONDS = 3
 STATE_CLEAR_SURE = "clear_class_sure"
+STATE_CLEAR_ERROR = "_clear_error"
+STATE_GALLERY_CLICKED = "_gallery_clicked"
 GALLERY_LIMIT = 12
 CLASS_TITLES = (N_("Asked to draw"), N_("The model read"))
 
@@ -99,7 +101,7 @@ def look_closer(drawing_id: int) -> None:
 
 def close_look() -> None:
     st.session_state[STATE_LOOK_CLOSER] = None
-    st.session_state.pop("_gallery_clicked", None)  # the same drawing opens again when clicked again
+    st.session_state.pop(STATE_GALLERY_CLICKED, None)  # the same drawing opens again when clicked again
     st.session_state["gallery_version"] = st.session_state.get("gallery_version", 0) + 1
 
 
@@ -119,8 +121,8 @@ def misread_gallery(answers: pd.DataFrame) -> None:
     key = f"gallery_{st.session_state.get('gallery_version', 0)}"
     event = st.altair_chart(charts.gallery_chart(items), on_select="rerun", key=key)
     points = (event or {}).get("selection", {}).get("drawing") or []
-    if points and points[0].get("id") != st.session_state.get("_gallery_clicked"):
-        st.session_state["_gallery_clicked"] = points[0]["id"]
+    if points and points[0].get("id") != st.session_state.get(STATE_GALLERY_CLICKED):
+        st.session_state[STATE_GALLERY_CLICKED] = points[0]["id"]
         st.session_state[STATE_LOOK_CLOSER] = int(points[0]["id"])
     st.caption(_("Under each drawing: the digit asked for → what the model read. Click one to look closer."))
 
@@ -334,53 +336,61 @@ def class_csv() -> bytes:
 
 
 @st.fragment(run_every=LIVE_SECONDS)
-def class_files() -> None:
-    """The class's files to download and the button that clears the class. The class goes on drawing while the
-    teacher reads the page: the files are made when clicked, and the count to confirm is read again every few
-    seconds, so both hold every drawing sent until then."""
+def clear_confirmation() -> None:
+    """The button that clears the class, behind a box naming what it deletes: the count read again every few
+    seconds, as the class goes on drawing."""
     try:
         counts = store.counts(engine)
     except store.StorageError as error:
         ui.storage_error(error)
         return
-    # Each as wide as its text, on as many rows as the screen needs: in three columns a laptop cut them short.
-    row = st.container(horizontal=True, gap="medium")
-    row.download_button(
-        _("Download the drawings (.npz)"),
-        in_this_language(class_npz),
-        file_name="digitlab-class.npz",
-        icon=":material/download:",
-        help=_(
-            "MNIST format: the 28×28 images as the model read them and the digits asked for; the held-back drawings "
-            "are the test split. Train on it with `python train.py --fine-tune --extra digitlab-class.npz`."
-        ),
+    every = counts.drawings + counts.hidden
+    sure = ngettext(
+        "Yes, delete the {n} drawing and the nicknames", "Yes, delete all {n} drawings and nicknames", every
     )
-    row.download_button(
-        _("Download what was asked and answered (.csv)"),
-        in_this_language(class_csv),
-        file_name="digitlab-class.csv",
-        mime="text/csv",
-        icon=":material/table:",
-    )
-    with row.container(width="content"):
-        every = counts.drawings + counts.hidden
-        sure = ngettext(
-            "Yes, delete the {n} drawing and the nicknames", "Yes, delete all {n} drawings and nicknames", every
-        )
-        # Keyed: the count in its label changes as the class draws, and a ticked box must stay ticked.
-        ticked = st.checkbox(sure.format(n=every), key=STATE_CLEAR_SURE)
-        if st.button(_("Clear the class"), icon=":material/delete_forever:", disabled=not ticked, on_click=clear):
-            st.rerun()  # the whole page: the class's numbers and its gallery are gone too
+    # Keyed: the count in its label changes as the class draws, and a ticked box must stay ticked.
+    ticked = st.checkbox(sure.format(n=every), key=STATE_CLEAR_SURE)
+    cleared = st.button(_("Clear the class"), icon=":material/delete_forever:", disabled=not ticked, on_click=clear)
+    if error := st.session_state.get(STATE_CLEAR_ERROR):
+        ui.storage_error(error)  # until the teacher tries again
+    elif cleared:
+        st.rerun()  # the whole page: the class's numbers and its gallery are gone too
 
 
 def clear() -> None:
-    store.clear_class(engine)
+    st.session_state[STATE_CLEAR_ERROR] = None
+    try:
+        store.clear_class(engine)
+    except store.StorageError as error:
+        st.session_state[STATE_CLEAR_ERROR] = error
+        return
     st.session_state[STATE_CLEAR_SURE] = False  # the next class is not cleared by one more click
 
 
 st.divider()
 st.header(_("The class's drawings"))
-class_files()
+# Each as wide as its text, on as many rows as the screen needs: in three columns a laptop cut them short. The files
+# are made when clicked, so they hold every drawing sent until then.
+row = st.container(key="class_files", horizontal=True, gap="medium")
+row.download_button(
+    _("Download the drawings (.npz)"),
+    in_this_language(class_npz),
+    file_name="digitlab-class.npz",
+    icon=":material/download:",
+    help=_(
+        "MNIST format: the 28×28 images as the model read them and the digits asked for; the held-back drawings "
+        "are the test split. Train on it with `python train.py --fine-tune --extra digitlab-class.npz`."
+    ),
+)
+row.download_button(
+    _("Download what was asked and answered (.csv)"),
+    in_this_language(class_csv),
+    file_name="digitlab-class.csv",
+    mime="text/csv",
+    icon=":material/table:",
+)
+with row.container(width="content"):
+    clear_confirmation()
 st.caption(
     _(
         "Hidden drawings are left out of everything above. Drawings below {threshold} confidence count as the digit "

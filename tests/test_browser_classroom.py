@@ -3,7 +3,6 @@ it; the teacher fine-tunes the model on the class's drawings and watches it lear
 
 import codecs
 import shutil
-import uuid
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,7 +15,7 @@ from digitlab import config
 from digitlab.classroom import store
 from digitlab.data import load_mnist, to_float_images
 from digitlab.i18n import a_digit
-from tests.conftest import in_language
+from tests.conftest import class_drawing, in_language
 
 TEACHER_KEY = "TEST-KEY7"
 
@@ -95,11 +94,16 @@ def class_of_40(tmp_path_factory, synthetic_mnist):
 def send_drawing(database: str, prompt: int, answer: int) -> None:
     """A student sends a drawing of `prompt`, which the model read as `answer`."""
     engine = sa.create_engine(database)
-    picture = np.eye(config.IMAGE_SIZE, dtype=np.float32)  # a stroke: what it shows does not matter here
-    read = np.eye(10, dtype=np.float32)[answer]
-    store.add_drawing(engine, store.Drawing(uuid.uuid4().hex, "late-student", "", prompt, picture, read, "bundled",
-                                            "0" * 64))  # fmt: skip
+    store.add_drawing(engine, class_drawing(prompt, answer, student="late-student", nickname="", confidence=1.0))
     engine.dispose()
+
+
+def drawings(database: str) -> int:
+    """How many drawings the class has, hidden ones too."""
+    engine = sa.create_engine(database)
+    counts = store.counts(engine)
+    engine.dispose()
+    return counts.drawings + counts.hidden
 
 
 def teacher_page(context, url: str):
@@ -132,8 +136,9 @@ def test_the_teacher_downloads_the_class_for_a_spreadsheet_in_their_language(cla
         label = in_language("Download what was asked and answered (.csv)", "pt-BR")
         page.get_by_role("button", name=label).wait_for(timeout=60_000)
         # The class goes on drawing while the page is open: the file and the count to confirm follow it.
+        sent = drawings(class_of_40.database) + 1
         send_drawing(class_of_40.database, prompt=3, answer=3)
-        page.locator("[data-testid='stCheckbox']", has_text="41").wait_for(timeout=30_000)
+        page.locator("[data-testid='stCheckbox']", has_text=str(sent)).wait_for(timeout=30_000)
         with page.expect_download(timeout=60_000) as download:
             page.get_by_role("button", name=label).click()
         data = download.value.path().read_bytes()
@@ -147,7 +152,7 @@ def test_the_teacher_downloads_the_class_for_a_spreadsheet_in_their_language(cla
     assert data.startswith(codecs.BOM_UTF8)
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0] == "desenho;hora (UTC);apelido;pedido;lido;confiança;certo;separado;modelo;SHA-256 do modelo"
-    assert len(lines) == 42 and all(line.count(";") == 9 for line in lines)
+    assert len(lines) == 1 + sent and all(line.count(";") == 9 for line in lines)
     assert lines[1].split(";")[5] == "1,0"  # the confidence the fixture stored, with a decimal comma
 
 
@@ -166,15 +171,15 @@ def test_the_teacher_opens_a_misread_drawing_closes_it_and_opens_it_again(class_
     assert browser.page_errors(page) == []
 
 
-# Every text of a button or a check box on the page that is wider than the box that shows it (an icon is no text).
-CUT_SHORT = """() => [...document.querySelectorAll(
-    '[data-testid=stMain] button *, [data-testid=stMain] [data-testid=stCheckbox] label *')]
+# Every text of a button or a check box among the teacher's files that is wider than the box that shows it (an icon
+# is no text).
+CUT_SHORT = """() => [...document.querySelectorAll('.st-key-class_files button *, .st-key-class_files label *')]
   .filter(e => e.getClientRects().length && (e.innerText || '').trim() && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.innerText)"""
 
 
 @pytest.mark.parametrize("screen", ["laptop", "phone"])
-def test_the_teachers_buttons_read_whole_in_portuguese(class_of_40, chromium_browser, screen):
+def test_the_teachers_files_and_clear_read_whole_in_portuguese(class_of_40, chromium_browser, screen):
     context = chromium_browser.new_context(**browser.SCREENS[screen])
     try:
         page = teacher_page(context, f"{class_of_40.url}/Classroom?lang=pt-BR")

@@ -273,6 +273,23 @@ def test_the_teacher_clears_the_class_after_confirming(classroom):
     assert next(button for button in app.button if button.label == "Clear the class").disabled
 
 
+def test_a_clear_the_database_refuses_says_so_and_keeps_the_box_ticked(classroom, monkeypatch):
+    secrets, engine = classroom
+    fill(engine, [(1, 1)])
+    locked = sa.exc.OperationalError("DELETE", {}, sqlite3.OperationalError("database is locked"))
+
+    def refuse(*_):
+        raise store.StorageError(store.describe_error(locked, "clear the class"))
+
+    monkeypatch.setattr(store, "clear_class", refuse)
+    app = run_page(CLASSROOM_PAGE, secrets, **{STATE_TEACHER: True})
+    app.checkbox[0].check().run()
+    app = press(app, "Clear the class")
+    assert not app.exception
+    assert any("clear the class" in error.value for error in app.error)
+    assert app.checkbox[0].value and store.counts(engine).drawings == 1
+
+
 def test_the_teacher_can_download_the_class_data_set(classroom):
     secrets, engine = classroom
     fill(engine, [(1, 1)])
