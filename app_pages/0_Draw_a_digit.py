@@ -30,34 +30,45 @@ def live_drawing(model) -> None:
     st.session_state[STATE_IMAGE] = None if steps is None or steps.is_too_small else steps.image
     st.session_state[STATE_IMAGE_SOURCE] = None
     with result_column:
-        if steps is None:
-            st.info(
-                _("The canvas is empty: draw a digit to see what the network thinks it is."), icon=":material/draw:"
-            )
+        # One block, whatever it holds: on a phone it is above the canvas, kept as tall in every state (and while an
+        # answer is drawn for the first time), so the canvas does not move under the finger between strokes.
+        with st.container(key="answer"):
+            probabilities = show_answer(model, steps)
+        if probabilities is None:
             return
-        if steps.is_only_taps:
-            ui.show_taps_hint()
-            return
-        if steps.is_too_small:
-            st.warning(
-                _("That mark is too small to read. Draw the digit bigger, filling most of the box."),
-                icon=":material/zoom_in:",
-            )
-            return
-        probabilities = predict_proba(model, steps.image[None])[0]
-        ui.show_prediction(probabilities)
-        ui.page_link("2_Explain.py", _("Why? Explain this answer"), ":material/psychology:")
-        # Only a picture can be drawn with a pen too thick for its size: from the strokes the page draws again.
-        if steps.reading_pen is None and steps.is_pen_thick:
-            st.info(
-                _(
-                    "The pen is thick for a drawing this small: loops can close up and strokes merge, which the "
-                    "network reads less reliably. Draw bigger, or turn the stroke width down."
-                ),
-                icon=":material/line_weight:",
-            )
-        st.vega_lite_chart(charts.probability_chart(probabilities), width="stretch")
+        # Below the canvas on a phone from its first frame, before Vega has drawn it.
+        with st.container(key="probabilities"):
+            st.vega_lite_chart(charts.probability_chart(probabilities), width="stretch")
     show_what_the_model_sees(steps)
+
+
+def show_answer(model, steps):
+    """The network's answer to the drawing, or why there is none: its probabilities, or None."""
+    if steps is None:
+        st.info(_("The canvas is empty: draw a digit to see what the network thinks it is."), icon=":material/draw:")
+        return None
+    if steps.is_only_taps:
+        ui.show_taps_hint()
+        return None
+    if steps.is_too_small:
+        st.warning(
+            _("That mark is too small to read. Draw the digit bigger, filling most of the box."),
+            icon=":material/zoom_in:",
+        )
+        return None
+    probabilities = predict_proba(model, steps.image[None])[0]
+    ui.show_prediction(probabilities)
+    ui.page_link("2_Explain.py", _("Why? Explain this answer"), ":material/psychology:")
+    # Only a picture can be drawn with a pen too thick for its size: from the strokes the page draws again.
+    if steps.reading_pen is None and steps.is_pen_thick:
+        st.info(
+            _(
+                "The pen is thick for a drawing this small: loops can close up and strokes merge, which the "
+                "network reads less reliably. Draw bigger, or turn the stroke width down."
+            ),
+            icon=":material/line_weight:",
+        )
+    return probabilities
 
 
 def show_what_the_model_sees(steps) -> None:

@@ -90,15 +90,13 @@ PAGE_CSS = f"""
   .st-key-draw_layout [data-testid="stColumn"] > [data-testid="stVerticalBlock"] {{display: contents;}}
   .st-key-draw_layout [data-testid="stColumn"]:last-child > [data-testid="stVerticalBlock"] > * {{order: -1;}}
   .st-key-draw_layout [data-testid="stColumn"]:last-child > [data-testid="stVerticalBlock"]
-    > :has([data-testid="stVegaLiteChart"]) {{order: 1;}}
+    > :is(.st-key-probabilities, :has(> .st-key-probabilities)) {{order: 1;}}
   .st-key-prediction [data-testid="stMarkdownContainer"] {{display: flex; align-items: baseline; gap: 1rem;
     flex-wrap: wrap;}}
   .st-key-prediction .big-digit {{font-size: 4.5rem;}}
   .st-key-prediction .unsure {{font-size: 1.6rem;}}
   /* As tall whatever the answer, or the prompt before it: the canvas under it must not move between strokes. */
-  .st-key-draw_layout .st-key-prediction {{min-height: 5.5rem;}}
-  .st-key-draw_layout [data-testid="stColumn"]:last-child > [data-testid="stVerticalBlock"] > :first-child
-    [data-testid="stAlert"] {{min-height: 7.5rem;}}
+  .st-key-draw_layout .st-key-answer {{min-height: 8.5rem;}}
   .pool-table td {{width: 3.9rem; height: 3.2rem; font-size: 1.15rem;}}
 }}
 /* A projector: everything measured in rem (type, widgets, the answer) over a third larger, for the back of the

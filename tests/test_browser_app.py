@@ -123,16 +123,29 @@ def test_on_a_phone_the_toolbar_is_there_for_a_finger_to_undo_a_stroke(app_url, 
     try:
         page = context.new_page()
         page.goto(app_url)
-        browser.drawing_surface(page)
+        canvas = browser.drawing_surface(page)
+        # Where the canvas is in the page at every frame, from before the first stroke until its answer is drawn.
+        canvas.evaluate(
+            """canvas => {
+              window.canvasTops = new Set();
+              const look = () => {
+                window.canvasTops.add(Math.round(canvas.getBoundingClientRect().top + window.scrollY));
+                requestAnimationFrame(look);
+              };
+              look();
+            }"""
+        )
         for stroke in browser.DIGIT_STROKES[1]:
             browser.touch_stroke(page, stroke)
         browser.prediction_text(page)
+        browser.wait_until_idle(page)
+        # The answer appears above the canvas: a canvas that moved under it would move under the finger's next stroke.
+        assert len(canvas.evaluate("() => [...window.canvasTops]")) == 1
         undo = page.get_by_role("button", name="Undo")
         assert (
             undo.is_visible()
             and undo.evaluate("button => getComputedStyle(button.closest('.dc-toolbar')).opacity") != "0"
         )
-        canvas = page.locator("canvas.upper-canvas")
         toolbar = undo.bounding_box()
         assert toolbar["y"] + toolbar["height"] <= canvas.bounding_box()["y"]  # above the canvas, not over it
         assert toolbar["height"] >= 28  # a fingertip's target
