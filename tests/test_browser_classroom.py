@@ -2,6 +2,7 @@
 it; the teacher fine-tunes the model on the class's drawings and watches it learn."""
 
 import codecs
+import re
 import shutil
 from types import SimpleNamespace
 
@@ -18,6 +19,8 @@ from digitlab.i18n import a_digit
 from tests.conftest import class_drawing, in_language
 
 TEACHER_KEY = "TEST-KEY7"
+# The app's connection to its server.
+STREAM = re.compile(r"/_stcore/stream")
 
 pytestmark = pytest.mark.browser
 
@@ -129,8 +132,27 @@ def test_the_teacher_watches_the_model_learn_the_class_and_sees_before_and_after
     assert browser.page_errors(page) == []
 
 
+class BusyServer:
+    """The page's connection to the app's server, able to hold back what the page sends: a server busy with a class
+    (30 phones drawing, the projector reading the class every few seconds) answers a message late."""
+
+    def __init__(self, context) -> None:
+        self.holding, self.held, self.server = False, [], None
+        context.route_web_socket(STREAM, self._connect)
+
+    def _connect(self, page_side) -> None:
+        self.server = page_side.connect_to_server()
+        page_side.on_message(lambda message: self.held.append(message) if self.holding else self.server.send(message))
+
+    def send(self, messages) -> None:
+        """Send `messages`, held until now, on to the server."""
+        for message in messages:
+            self.server.send(message)
+
+
 def test_the_teacher_downloads_the_class_for_a_spreadsheet_in_their_language(class_of_40, chromium_browser):
     context = chromium_browser.new_context(**browser.SCREENS["laptop"], accept_downloads=True)
+    server = BusyServer(context)
     try:
         page = teacher_page(context, f"{class_of_40.url}/Classroom?lang=pt-BR")
         label = in_language("Download what was asked and answered (.csv)", "pt-BR")
@@ -139,8 +161,18 @@ def test_the_teacher_downloads_the_class_for_a_spreadsheet_in_their_language(cla
         sent = drawings(class_of_40.database) + 1
         send_drawing(class_of_40.database, prompt=3, answer=3)
         page.locator("[data-testid='stCheckbox']", has_text=str(sent)).wait_for(timeout=30_000)
+        browser.wait_until_idle(page)
         with page.expect_download(timeout=60_000) as download:
+            # The click's request for its file (the first message it sends) reaches the busy server after anything
+            # else the click sent has been answered: the file must still be made.
+            server.holding = True
             page.get_by_role("button", name=label).click()
+            page.wait_for_timeout(500)
+            server.holding = False
+            request, *others = server.held
+            server.send(others)
+            browser.wait_until_idle(page)
+            server.send([request])
         data = download.value.path().read_bytes()
         errors = browser.page_errors(page)
     finally:
