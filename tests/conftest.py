@@ -185,6 +185,21 @@ def chromium_browser():
 
 
 @pytest.fixture
+def new_context(chromium_browser):
+    """Opens browser contexts (Playwright's options) that close when the test ends: a page left open goes on polling
+    its server, and retrying it once the server has stopped, through the tests that follow."""
+    opened = []
+
+    def open_context(**options):
+        opened.append(chromium_browser.new_context(**options))
+        return opened[-1]
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
 def page(chromium_browser):
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1100})
     page = context.new_page()

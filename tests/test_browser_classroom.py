@@ -33,12 +33,12 @@ def class_app_url(tmp_path_factory, chromium_browser):
         yield url
 
 
-def test_a_phone_draws_with_its_finger_sends_and_the_projector_counts_it(class_app_url, chromium_browser):
-    projector = chromium_browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+def test_a_phone_draws_with_its_finger_sends_and_the_projector_counts_it(class_app_url, new_context):
+    projector = new_context(viewport={"width": 1280, "height": 800}).new_page()
     projector.goto(f"{class_app_url}/Classroom")
     projector.get_by_text("No drawings yet").wait_for(timeout=120_000)
 
-    phone = chromium_browser.new_context(**browser.PHONE).new_page()
+    phone = new_context(**browser.PHONE).new_page()
     phone.goto(f"{class_app_url}/join")
     canvas = browser.drawing_surface(phone, 120_000)
     browser.wait_until_idle(phone)
@@ -121,8 +121,8 @@ def teacher_page(context, url: str):
     return page
 
 
-def test_the_teacher_watches_the_model_learn_the_class_and_sees_before_and_after(class_of_40, chromium_browser):
-    page = teacher_page(chromium_browser.new_context(**browser.SCREENS["laptop"]), f"{class_of_40.url}/Classroom")
+def test_the_teacher_watches_the_model_learn_the_class_and_sees_before_and_after(class_of_40, new_context):
+    page = teacher_page(new_context(**browser.SCREENS["laptop"]), f"{class_of_40.url}/Classroom")
     page.get_by_role("button", name="Teach the model our handwriting").click()
 
     # The progress, then the results, come without the teacher touching the page.
@@ -188,9 +188,9 @@ def test_the_teacher_downloads_the_class_for_a_spreadsheet_in_their_language(cla
     assert lines[1].split(";")[5] == "1,0"  # the confidence the fixture stored, with a decimal comma
 
 
-def test_the_teacher_opens_a_misread_drawing_closes_it_and_opens_it_again(class_of_40, chromium_browser):
+def test_the_teacher_opens_a_misread_drawing_closes_it_and_opens_it_again(class_of_40, new_context):
     send_drawing(class_of_40.database, prompt=4, answer=9)
-    page = teacher_page(chromium_browser.new_context(**browser.SCREENS["laptop"]), f"{class_of_40.url}/Classroom")
+    page = teacher_page(new_context(**browser.SCREENS["laptop"]), f"{class_of_40.url}/Classroom")
     gallery = page.locator(".stVegaLiteChart", has=page.locator("svg image"))
     heading = page.get_by_role("heading", name="Asked for a 4, read as a 9")
     for _ in range(2):

@@ -20,9 +20,9 @@ def menu(page) -> list[str]:
     return [link.split("\n")[-1] for link in page.locator(MENU_LINKS).all_inner_texts()]
 
 
-def test_a_deep_link_on_a_fresh_server_opens_the_page_under_the_apps_menu(chromium_browser):
+def test_a_deep_link_on_a_fresh_server_opens_the_page_under_the_apps_menu(new_context):
     with browser.running_app(env=server_env()) as (url, _process):
-        page = chromium_browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        page = new_context(viewport={"width": 1280, "height": 800}).new_page()
         page.goto(f"{url}/Confusion_matrix")
         entries = menu(page)
         page.get_by_role("heading", name="Confusion matrix").wait_for(timeout=120_000)

@@ -70,8 +70,8 @@ def test_each_person_stays_on_one_server_and_people_spread_over_both(proxy):
     assert {int(re.search(r":(\d+)$", server).group(1)) for server in chosen.values()} == set(servers)
 
 
-def test_drawing_through_the_proxy_gets_an_answer(proxy, chromium_browser):
-    page = chromium_browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+def test_drawing_through_the_proxy_gets_an_answer(proxy, new_context):
+    page = new_context(viewport={"width": 1400, "height": 1100}).new_page()
     page.goto(f"http://127.0.0.1:{proxy[0]}")
     for stroke in browser.DIGIT_STROKES[7]:
         browser.draw_stroke(page, stroke)
