@@ -1,12 +1,15 @@
 """Draw a digit: the canvas, the network's live answer, and the drawing prepared step by step up to what the model
 sees."""
 
+import keras
+import numpy as np
 import streamlit as st
 
 from digitlab import charts, ui
 from digitlab.config import DIGIT_BOX, STATE_IMAGE, STATE_IMAGE_SOURCE
 from digitlab.i18n import N_, _, ngettext, number
 from digitlab.model import predict_proba
+from digitlab.preprocess import Preprocessed
 from digitlab.reading import read_drawing
 
 
@@ -30,20 +33,33 @@ def live_drawing(model) -> None:
     st.session_state[STATE_IMAGE] = None if steps is None or steps.is_too_small else steps.image
     st.session_state[STATE_IMAGE_SOURCE] = None
     with result_column:
-        # One block, whatever it holds: on a phone it is above the canvas, kept as tall in every state (and while an
-        # answer is drawn for the first time), so the canvas does not move under the finger between strokes.
+        # One block, whatever it holds: on a phone it is above the canvas and kept as tall as its tallest state
+        # ("not sure", its link still loading), so the canvas does not move under the finger between strokes.
         with st.container(key="answer"):
             probabilities = show_answer(model, steps)
         if probabilities is None:
             return
         # Below the canvas on a phone from its first frame, before Vega has drawn it.
         with st.container(key="probabilities"):
+            # Only a picture can be drawn with a pen too thick for its size: from the strokes the page draws again.
+            # Advice on the drawing, not the answer: below, where it does not push the canvas down as it comes and goes.
+            if steps.reading_pen is None and steps.is_pen_thick:
+                st.info(
+                    _(
+                        "The pen is thick for a drawing this small: loops can close up and strokes merge, which the "
+                        "network reads less reliably. Draw bigger, or turn the stroke width down."
+                    ),
+                    icon=":material/line_weight:",
+                )
             st.vega_lite_chart(charts.probability_chart(probabilities), width="stretch")
     show_what_the_model_sees(steps)
 
 
-def show_answer(model, steps):
-    """The network's answer to the drawing, or why there is none: its probabilities, or None."""
+def show_answer(model: keras.Model, steps: Preprocessed | None) -> np.ndarray | None:
+    """The network's answer to the prepared drawing `steps` (None: an empty canvas), or why there is none.
+
+    Returns its probabilities, float32 (10,), or None where there is no answer.
+    """
     if steps is None:
         st.info(_("The canvas is empty: draw a digit to see what the network thinks it is."), icon=":material/draw:")
         return None
@@ -59,15 +75,6 @@ def show_answer(model, steps):
     probabilities = predict_proba(model, steps.image[None])[0]
     ui.show_prediction(probabilities)
     ui.page_link("2_Explain.py", _("Why? Explain this answer"), ":material/psychology:")
-    # Only a picture can be drawn with a pen too thick for its size: from the strokes the page draws again.
-    if steps.reading_pen is None and steps.is_pen_thick:
-        st.info(
-            _(
-                "The pen is thick for a drawing this small: loops can close up and strokes merge, which the "
-                "network reads less reliably. Draw bigger, or turn the stroke width down."
-            ),
-            icon=":material/line_weight:",
-        )
     return probabilities
 
 
