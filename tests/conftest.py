@@ -200,11 +200,8 @@ def new_context(chromium_browser):
 
 
 @pytest.fixture
-def page(chromium_browser):
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    yield page
-    context.close()
+def page(new_context):
+    return new_context(viewport={"width": 1400, "height": 1100}).new_page()
 
 
 @pytest.fixture(scope="session")

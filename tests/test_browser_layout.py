@@ -171,9 +171,8 @@ def projector_size(page) -> list[str]:
 
 
 @pytest.mark.parametrize(("screen", "language"), SCREENS_AND_LANGUAGES)
-def test_every_page_reads_well_on_the_screen(app_with_a_class, chromium_browser, screen, language):
-    context = chromium_browser.new_context(**browser.SCREENS[screen])
-    page = context.new_page()
+def test_every_page_reads_well_on_the_screen(app_with_a_class, new_context, screen, language):
+    page = new_context(**browser.SCREENS[screen]).new_page()
     page.goto(f"{app_with_a_class}/?lang={language}")
     problems = {}
     widths = set()  # of the small pictures the tour showed
@@ -192,7 +191,6 @@ def test_every_page_reads_well_on_the_screen(app_with_a_class, chromium_browser,
     browser.drawing_surface(page, 120_000)
     browser.wait_until_idle(page)
     problems["join"] = problems_of(page, screen)
-    context.close()
 
     assert heading.endswith(in_language("Draw a digit", language))  # after the icon's name
     assert len(problems) == len(PAGES) + 1  # every page of the menu, and the class's phone page

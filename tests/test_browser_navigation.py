@@ -33,9 +33,8 @@ def test_a_deep_link_on_a_fresh_server_opens_the_page_under_the_apps_menu(new_co
         assert browser.page_errors(page) == []
 
 
-def test_a_browser_that_prefers_portuguese_gets_the_app_in_portuguese(app_url, chromium_browser):
-    context = chromium_browser.new_context(locale="pt-BR", extra_http_headers={"Accept-Language": "pt-BR,pt;q=0.9"})
-    page = context.new_page()
+def test_a_browser_that_prefers_portuguese_gets_the_app_in_portuguese(app_url, new_context):
+    page = new_context(locale="pt-BR", extra_http_headers={"Accept-Language": "pt-BR,pt;q=0.9"}).new_page()
     page.goto(app_url)
     browser.drawing_surface(page)
     title, menu_title = in_language("Draw a digit", "pt-BR"), in_language("Inside the network", "pt-BR")
@@ -45,7 +44,6 @@ def test_a_browser_that_prefers_portuguese_gets_the_app_in_portuguese(app_url, c
     # A shared link in English wins over the browser's language.
     page.goto(f"{app_url}/?lang=en")
     page.get_by_role("heading", name="Draw a digit").wait_for(timeout=30_000)
-    context.close()
 
 
 def test_a_page_opened_from_the_menu_keeps_the_links_language_when_reloaded(app_url, page):
