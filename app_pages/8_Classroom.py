@@ -369,7 +369,8 @@ def clear() -> None:
 
 st.divider()
 st.header(_("The class's drawings"))
-# Each as wide as its text, on as many rows as the screen needs: in three columns a laptop cut them short. The files
+# Each as wide as its text, on as many rows as the screen needs: in three columns a laptop cut them short. A label
+# wider than a phone wraps (in a row Streamlit would cut it short). The files
 # are made when clicked, so they hold every drawing sent until then. A click does not rerun the page: a rerun
 # replaces the file's maker, and on a server busy with a class the click's request for the file could arrive after
 # the old maker had been let go, and no file would come. The page's own reruns still replace it (the one when a
@@ -380,6 +381,7 @@ row.download_button(
     in_this_language(class_npz),
     file_name="digitlab-class.npz",
     on_click="ignore",
+    wrap=True,
     icon=":material/download:",
     help=_(
         "MNIST format: the 28×28 images as the model read them and the digits asked for; the held-back drawings "
@@ -392,6 +394,7 @@ row.download_button(
     file_name="digitlab-class.csv",
     mime="text/csv",
     on_click="ignore",
+    wrap=True,
     icon=":material/table:",
 )
 with row.container(width="content"):

@@ -217,10 +217,10 @@ CUT_SHORT = """() => [...document.querySelectorAll('.st-key-class_files button *
   .map(e => e.innerText)"""
 
 
-@pytest.mark.parametrize("screen", ["laptop", "phone"])
-def test_the_teachers_files_and_clear_read_whole_in_portuguese(class_of_40, new_context, screen):
-    page = teacher_page(new_context(**browser.SCREENS[screen]), f"{class_of_40.url}/Classroom?lang=pt-BR")
-    page.get_by_role("button", name=in_language("Clear the class", "pt-BR")).wait_for(timeout=60_000)
+@pytest.mark.parametrize(("screen", "language"), [("laptop", "pt-BR"), ("phone", "pt-BR"), ("phone", "en")])
+def test_the_teachers_files_and_clear_read_whole(class_of_40, new_context, screen, language):
+    page = teacher_page(new_context(**browser.SCREENS[screen]), f"{class_of_40.url}/Classroom?lang={language}")
+    page.get_by_role("button", name=in_language("Clear the class", language)).wait_for(timeout=60_000)
     browser.wait_until_idle(page)
     assert page.evaluate(CUT_SHORT) == []
     assert browser.page_errors(page) == []
