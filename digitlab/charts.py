@@ -95,8 +95,9 @@ PAGE_CSS = f"""
     flex-wrap: wrap;}}
   .st-key-prediction .big-digit {{font-size: 4.5rem;}}
   .st-key-prediction .unsure {{font-size: 1.6rem;}}
-  /* As tall whatever the answer, or the prompt before it: the canvas under it must not move between strokes. */
-  .st-key-draw_layout .st-key-answer {{min-height: 8.5rem;}}
+  /* As tall whatever the answer, or the prompt before it: the canvas under it must not move between strokes. Its
+     tallest state, "not sure" with its link still loading, with room to spare for a frame drawn on a busy machine. */
+  .st-key-draw_layout .st-key-answer {{min-height: 9.5rem;}}
   .pool-table td {{width: 3.9rem; height: 3.2rem; font-size: 1.15rem;}}
 }}
 /* A projector: everything measured in rem (type, widgets, the answer) over a third larger, for the back of the
