@@ -97,7 +97,7 @@ PAGE_CSS = f"""
   .st-key-prediction .unsure {{font-size: 1.6rem;}}
   /* As tall whatever the answer, or the prompt before it: the canvas under it must not move between strokes. Its
      tallest state, "not sure" with its link still loading, with room to spare for a frame drawn on a busy machine. */
-  .st-key-draw_layout .st-key-answer {{min-height: 9.5rem;}}
+  .st-key-draw_layout .st-key-answer {{min-height: 9rem;}}
   .pool-table td {{width: 3.9rem; height: 3.2rem; font-size: 1.15rem;}}
 }}
 /* A projector: everything measured in rem (type, widgets, the answer) over a third larger, for the back of the
