@@ -36,6 +36,8 @@ PREDICTION_SELECTOR = ".st-key-prediction"
 # What Streamlit shows for an exception in the script, or an st.error box.
 ERROR_SELECTOR = "[data-testid='stException'], [data-testid='stAlertContentError']"
 SERVER_START_TIMEOUT = 60.0
+# The output of each app server running now, by process id: a failed browser test shows where each one's ends.
+RUNNING_LOGS: dict[int, IO[str]] = {}
 
 
 def chromium_path() -> str:
@@ -61,11 +63,24 @@ def running_app(
     given, on a port the system picks as the server listens (one chosen beforehand could be taken in between by
     another server, whose app the caller would then use); yields (url, process) once the server is healthy."""
     process, log = start_app(script, port or 0, env, options)
+    RUNNING_LOGS[process.pid] = log
     try:
         url = f"http://127.0.0.1:{wait_until_healthy(process, log, port or None)}"
         yield url, process
     finally:
+        del RUNNING_LOGS[process.pid]
         stop_app(process, log)
+
+
+def server_log_tails(lines: int = 40) -> dict[int, str]:
+    """The last `lines` lines that each app server running now has written, by process id."""
+    tails = {}
+    for pid, log in RUNNING_LOGS.items():
+        # The server writes through the same file offset: read at a position, leaving it where the server writes.
+        size = os.fstat(log.fileno()).st_size
+        text = os.pread(log.fileno(), size, 0).decode(errors="replace")
+        tails[pid] = "".join(text.splitlines(keepends=True)[-lines:])
+    return tails
 
 
 def start_app(script: str, port: int, env: dict | None, options: Sequence[str]) -> tuple[subprocess.Popen, IO[str]]:

@@ -171,6 +171,17 @@ def tiny_model():
     return build_model()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report ends with what each app server running then last wrote: an error on the
+    server (a traceback, a file that was not found) is often the cause of what the page showed."""
+    report = yield
+    if report.failed and item.get_closest_marker("browser"):
+        for pid, tail in browser.server_log_tails().items():
+            report.sections.append((f"app server {pid}, its last lines", tail))
+    return report
+
+
 @pytest.fixture(scope="session")
 def app_url():
     """The real app served by `streamlit run app.py` on a free localhost port."""

@@ -27,6 +27,8 @@ from digitlab.drawn.drawings import PenDrawing
 from digitlab.numbers import NumberReading
 from tests.conftest import DIGIT_PATHS, drawing_state, run_page, texts
 
+pytest_plugins = ["pytester"]
+
 
 def has_mnist() -> bool:
     try:
@@ -244,3 +246,37 @@ def test_the_app_is_checked_on_its_own_port_never_on_another_servers():
         assert browser.listening_ports(process) == {urlsplit(url).port}
         with urllib.request.urlopen(f"{url}/_stcore/health") as response:
             assert response.read() == b"ok"
+
+
+def test_a_failed_browser_test_shows_what_its_app_server_last_wrote(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT_DIR))
+    pytester.makeconftest("from tests.conftest import pytest_runtest_makereport  # noqa: F401")
+    pytester.makeini("[pytest]\nmarkers = browser")
+    pytester.makepyfile(
+        """
+        import urllib.request
+        import pytest
+        from bench import browser
+
+        @pytest.fixture(scope="module")
+        def app_url():
+            with browser.running_app() as (url, _process):
+                yield url
+
+        @pytest.mark.browser
+        def test_a_page_that_goes_wrong(app_url):
+            urllib.request.urlopen(f"{app_url}/_stcore/health")
+            assert False, "the page went wrong"
+
+        def test_not_in_a_browser(app_url):
+            assert False, "a plain test"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    output = result.stdout.str()
+    # The browser test's report ends with the server's own words; the plain test's does not.
+    browser_report, plain_report = output.split(" test_not_in_a_browser ", 1)
+    assert re.search(r"app server \d+, its last lines", browser_report)
+    assert "You can now view your Streamlit app" in browser_report
+    assert "its last lines" not in plain_report
