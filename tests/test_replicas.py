@@ -6,9 +6,12 @@ from __future__ import annotations
 import http.client
 import re
 import shutil
+import socket
 import subprocess
+import threading
 import time
 from contextlib import ExitStack
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
@@ -35,31 +38,78 @@ def server_for(port: int, client: str) -> str:
         connection.close()
 
 
+def start_nginx(folder, servers: tuple[int, int], attempts: int = 5) -> tuple[subprocess.Popen, int]:
+    """nginx with the repository's configuration, in front of the app servers on ports `servers`, on a free port;
+    returns (nginx, its port) once it answers. nginx cannot take a port the system picks as it listens, so its
+    port is chosen before it starts: one taken in between (by the suite running beside) makes nginx exit, and it
+    is started again on another."""
+    text = CONFIG.read_text()
+    for old_port, new_port in zip(("8601", "8602"), servers, strict=True):
+        text = text.replace(f"127.0.0.1:{old_port}", f"127.0.0.1:{new_port}")
+    for _ in range(attempts):
+        port = browser.free_port()
+        (folder / "nginx.conf").write_text(text.replace("listen 8501;", f"listen 127.0.0.1:{port};"))
+        nginx = subprocess.Popen(["nginx", "-c", str(folder / "nginx.conf"), "-p", str(folder), "-g", "daemon off;"])
+        deadline = time.monotonic() + 20
+        while nginx.poll() is None:
+            try:
+                # Only nginx names the server it chose: a server that took the port answers without the header.
+                if server_for(port, "127.0.0.1"):
+                    return nginx, port
+            except (OSError, http.client.HTTPException, AssertionError):
+                pass
+            if time.monotonic() > deadline:
+                nginx.terminate()
+                nginx.wait(timeout=10)
+                raise TimeoutError(f"nginx did not answer on port {port} within 20 s")
+            time.sleep(0.2)
+    raise RuntimeError(f"nginx exited on each of {attempts} free ports; its error is above")
+
+
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory):
     """Two app servers and nginx in front of them, on free ports: yields (proxy port, the servers' ports)."""
     folder = tmp_path_factory.mktemp("nginx")
     (folder / "tmp").mkdir()
     with ExitStack() as stack:
-        # The servers listen where the system puts them; only nginx's port is chosen before it starts.
-        first, second = (urlsplit(stack.enter_context(browser.running_app())[0]).port for _ in range(2))
-        port = browser.free_port()
-        text = CONFIG.read_text().replace("listen 8501;", f"listen 127.0.0.1:{port};")
-        text = text.replace("127.0.0.1:8601", f"127.0.0.1:{first}").replace("127.0.0.1:8602", f"127.0.0.1:{second}")
-        (folder / "nginx.conf").write_text(text)
-        nginx = subprocess.Popen(["nginx", "-c", str(folder / "nginx.conf"), "-p", str(folder), "-g", "daemon off;"])
+        servers = tuple(urlsplit(stack.enter_context(browser.running_app())[0]).port for _ in range(2))
+        nginx, port = start_nginx(folder, servers)
         stack.callback(nginx.wait, timeout=10)
         stack.callback(nginx.terminate)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                server_for(port, "127.0.0.1")
-                break
-            except (OSError, http.client.HTTPException):
-                if time.monotonic() > deadline or nginx.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        yield port, (first, second)
+        yield port, servers
+
+
+class Healthy(BaseHTTPRequestHandler):
+    """An app server's stand-in: every request is answered 200."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_nginx_starts_on_another_port_when_its_port_is_taken_before_it_listens(tmp_path, monkeypatch):
+    (tmp_path / "tmp").mkdir()
+    with ExitStack() as stack:
+        servers = []
+        for _ in range(2):
+            server = ThreadingHTTPServer(("127.0.0.1", 0), Healthy)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            stack.callback(server.server_close)
+            stack.callback(server.shutdown)
+            servers.append(server.server_port)
+        # Another program takes the first port chosen for nginx before nginx starts.
+        taken = stack.enter_context(socket.create_server(("127.0.0.1", 0)))
+        ports = iter([taken.getsockname()[1], browser.free_port()])
+        monkeypatch.setattr(browser, "free_port", lambda: next(ports))
+        nginx, port = start_nginx(tmp_path, tuple(servers))
+        stack.callback(nginx.wait, timeout=10)
+        stack.callback(nginx.terminate)
+        assert port != taken.getsockname()[1]
+        assert int(server_for(port, "127.0.0.1").rsplit(":", 1)[1]) in servers
 
 
 def test_each_person_stays_on_one_server_and_people_spread_over_both(proxy):
