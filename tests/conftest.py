@@ -11,7 +11,11 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -169,6 +173,30 @@ def tiny_model():
 
     keras.utils.set_random_seed(0)
     return build_model()
+
+
+class AlwaysHealthy(BaseHTTPRequestHandler):
+    """A server that is not the app: every request is answered 200, with nothing in it."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def healthy_server() -> Iterator[int]:
+    """A server on localhost, answering every request with 200 (`AlwaysHealthy`), in a thread; yields its port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), AlwaysHealthy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -6,9 +6,7 @@ import itertools
 import re
 import subprocess
 import sys
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,7 +23,7 @@ from digitlab.data import DataNotFoundError, find_mnist
 from digitlab.drawing import Stroke
 from digitlab.drawn.drawings import PenDrawing
 from digitlab.numbers import NumberReading
-from tests.conftest import DIGIT_PATHS, drawing_state, run_page, texts
+from tests.conftest import DIGIT_PATHS, drawing_state, healthy_server, run_page, texts
 
 pytest_plugins = ["pytester"]
 
@@ -220,27 +218,11 @@ def test_missing_pen_digits_skip_the_numbers_with_a_note():
     assert "Numbers skipped" in notes[0] and "/nowhere" in notes[0]
 
 
-class AlwaysHealthy(BaseHTTPRequestHandler):
-    """Another server: healthy at every path."""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 def test_the_app_is_checked_on_its_own_port_never_on_another_servers():
-    other = ThreadingHTTPServer(("127.0.0.1", 0), AlwaysHealthy)
-    threading.Thread(target=other.serve_forever, daemon=True).start()
-    try:
+    with healthy_server() as other:
         # On a port another server has taken, the app does not start, and that server's answer is not taken for it.
-        with pytest.raises(RuntimeError, match="exited early"), browser.running_app(port=other.server_port):
+        with pytest.raises(RuntimeError, match="exited early"), browser.running_app(port=other):
             pass
-    finally:
-        other.shutdown()
-        other.server_close()
 
     with browser.running_app() as (url, process):
         assert browser.listening_ports(process) == {urlsplit(url).port}

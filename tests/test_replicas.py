@@ -8,16 +8,15 @@ import re
 import shutil
 import socket
 import subprocess
-import threading
 import time
 from contextlib import ExitStack
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
 from bench import browser
 from digitlab.config import ROOT_DIR
+from tests.conftest import healthy_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -79,28 +78,11 @@ def proxy(tmp_path_factory):
         yield port, servers
 
 
-class Healthy(BaseHTTPRequestHandler):
-    """An app server's stand-in: every request is answered 200."""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 def test_nginx_starts_on_another_port_when_its_port_is_taken_before_it_listens(tmp_path, monkeypatch):
     (tmp_path / "tmp").mkdir()
     with ExitStack() as stack:
-        servers = []
-        for _ in range(2):
-            server = ThreadingHTTPServer(("127.0.0.1", 0), Healthy)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            stack.callback(server.server_close)
-            stack.callback(server.shutdown)
-            servers.append(server.server_port)
+        # Stand-ins for the two app servers.
+        servers = [stack.enter_context(healthy_server()) for _ in range(2)]
         # Another program takes the first port chosen for nginx before nginx starts.
         taken = stack.enter_context(socket.create_server(("127.0.0.1", 0)))
         ports = iter([taken.getsockname()[1], browser.free_port()])
