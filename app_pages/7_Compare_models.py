@@ -31,9 +31,8 @@ st.header(_("In numbers"))
 numbers = {"parameters": 0, "size_mb": 1, "training_s": 0, "predict_ms": 2}
 st.dataframe(
     ui.local_numbers(frame, percents={"mnist_accuracy": 2, "drawn_accuracy": 1}, numbers=numbers),
-    # The accuracies first, the drawn digits' leading, as the page's question asks: on a phone, or with a language's
-    # longer headings, the columns after the model's name scroll. Their numbers are written where their headings
-    # start, so a column that a phone shows only the start of shows its numbers, not an empty strip.
+    # The accuracies first, drawn digits (the page's question) before MNIST: on a phone the columns after the model's
+    # name scroll. Left-aligned, a column a phone cuts short still shows its numbers, not an empty strip.
     column_order=["title", "drawn_accuracy", "mnist_accuracy", "predict_ms", "parameters", "size_mb", "training_s"],
     column_config={
         "title": _("Model"),

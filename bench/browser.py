@@ -36,7 +36,9 @@ PREDICTION_SELECTOR = ".st-key-prediction"
 # What Streamlit shows for an exception in the script, or an st.error box.
 ERROR_SELECTOR = "[data-testid='stException'], [data-testid='stAlertContentError']"
 SERVER_START_TIMEOUT = 60.0
-# The output of each app server running now, by process id: a failed browser test shows where each one's ends.
+# How much of the end of a server's output `server_log_tails` reads: many times the lines it keeps.
+LOG_TAIL_BYTES = 64 * 1024
+# The output file of each app server `running_app` runs now, by process id.
 RUNNING_LOGS: dict[int, IO[str]] = {}
 
 
@@ -73,12 +75,17 @@ def running_app(
 
 
 def server_log_tails(lines: int = 40) -> dict[int, str]:
-    """The last `lines` lines that each app server running now has written, by process id."""
+    """The last `lines` lines that each app server running now has written, by process id; a server whose output
+    cannot be read (it is stopping) is left out."""
     tails = {}
-    for pid, log in RUNNING_LOGS.items():
-        # The server writes through the same file offset: read at a position, leaving it where the server writes.
-        size = os.fstat(log.fileno()).st_size
-        text = os.pread(log.fileno(), size, 0).decode(errors="replace")
+    for pid, log in list(RUNNING_LOGS.items()):
+        try:
+            # The server writes through the same file offset: read at a position, leaving it where the server writes.
+            size = os.fstat(log.fileno()).st_size
+            start = max(0, size - LOG_TAIL_BYTES)
+            text = os.pread(log.fileno(), size - start, start).decode(errors="replace")
+        except (OSError, ValueError):
+            continue
         tails[pid] = "".join(text.splitlines(keepends=True)[-lines:])
     return tails
 

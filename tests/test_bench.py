@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import subprocess
 import sys
@@ -231,7 +232,7 @@ def test_the_app_is_checked_on_its_own_port_never_on_another_servers():
 
 
 def test_a_failed_browser_test_shows_what_its_app_server_last_wrote(pytester, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(ROOT_DIR))
+    monkeypatch.setenv("PYTHONPATH", str(ROOT_DIR), prepend=os.pathsep)
     pytester.makeconftest("from tests.conftest import pytest_runtest_makereport  # noqa: F401")
     pytester.makeini("[pytest]\nmarkers = browser")
     pytester.makepyfile(

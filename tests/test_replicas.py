@@ -4,12 +4,14 @@ through the proxy, each person stays on one server, and people spread over the s
 from __future__ import annotations
 
 import http.client
+import itertools
 import re
 import shutil
 import socket
 import subprocess
 import time
 from contextlib import ExitStack
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -37,7 +39,7 @@ def server_for(port: int, client: str) -> str:
         connection.close()
 
 
-def start_nginx(folder, servers: tuple[int, int], attempts: int = 5) -> tuple[subprocess.Popen, int]:
+def start_nginx(folder: Path, servers: tuple[int, int], attempts: int = 5) -> tuple[subprocess.Popen, int]:
     """nginx with the repository's configuration, in front of the app servers on ports `servers`, on a free port;
     returns (nginx, its port) once it answers. nginx cannot take a port the system picks as it listens, so its
     port is chosen before it starts: one taken in between (by the suite running beside) makes nginx exit, and it
@@ -85,7 +87,7 @@ def test_nginx_starts_on_another_port_when_its_port_is_taken_before_it_listens(t
         servers = [stack.enter_context(healthy_server()) for _ in range(2)]
         # Another program takes the first port chosen for nginx before nginx starts.
         taken = stack.enter_context(socket.create_server(("127.0.0.1", 0)))
-        ports = iter([taken.getsockname()[1], browser.free_port()])
+        ports = itertools.chain([taken.getsockname()[1]], iter(browser.free_port, None))
         monkeypatch.setattr(browser, "free_port", lambda: next(ports))
         nginx, port = start_nginx(tmp_path, tuple(servers))
         stack.callback(nginx.wait, timeout=10)
