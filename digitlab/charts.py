@@ -102,10 +102,12 @@ PAGE_CSS = f"""
 }}
 /* A projector: everything measured in rem (type, widgets, the answer) over a third larger, for the back of the
    room. The sidebar's width is in pixels (Streamlit's, a person may drag it wider): at least as many rem as on a
-   laptop, so its larger type still fits (the language switch on one line, the model's name whole). */
+   laptop, so its larger type still fits (the language switch on one line, the model's name whole). Streamlit
+   eases a change of the sidebar's width over 300 ms; the type does not wait, so the width must not either, or
+   for those 300 ms after this rule applies (a page's first frame) the larger type wraps in the narrower sidebar. */
 @media (min-width: 1600px) {{
   html {{font-size: 22px;}}
-  [data-testid="stSidebar"] {{min-width: 21rem !important;}}
+  [data-testid="stSidebar"] {{min-width: 21rem !important; transition: transform 300ms !important;}}
 {PROJECTOR_PICTURES}
 }}
 </style>

@@ -149,6 +149,12 @@ def run() -> None:
     join = st.Page(PAGES_DIR / JOIN_PAGE.file, title=_(JOIN_PAGE.title), url_path=JOIN_PATH, visibility="hidden")
     sections[_(PAGES[-1].section)].append(join)
     chosen = st.navigation(sections)
+    from digitlab import charts  # imported once the menu is on its way: it brings Altair
+
+    # The pages' style, above every page and in the same place in every run, so it stays through a switch of page.
+    # Drawn by each page, it went with the old page, and for a few frames the type and the sidebar fell back to
+    # Streamlit's own sizes (on a projector, a flash of small type; the sidebar eased back to its width).
+    st.markdown(charts.PAGE_CSS, unsafe_allow_html=True)
     language_switch()
     from digitlab import ui  # imported once the menu is on its way: it brings Keras
 

@@ -282,12 +282,12 @@ def clear_drawing(keys: CanvasKeys = DRAW_CANVAS) -> None:
 
 
 def start_page(name: str, heading: str, icon: str) -> None:
-    """Every page's start: the session's language, the browser tab's title and icon, large type for answers, and
-    the page's heading. `name` and `heading` are English, marked with `N_`; they are shown translated."""
+    """Every page's start: the session's language, the browser tab's title and icon, and the page's heading (the
+    pages' style comes from the router, `navigation.run`). `name` and `heading` are English, marked with `N_`; they
+    are shown translated."""
     navigation.use_language()  # the router set it already; a page run on its own (AppTest) sets it here
     keep_keras_state_between_reruns()
     st.set_page_config(page_title=f"DigitLab · {_(name)}", page_icon=navigation.app_icon(), layout="wide")
-    st.markdown(charts.PAGE_CSS, unsafe_allow_html=True)
     st.title(f"{icon} {_(heading)}")
 
 

@@ -197,3 +197,36 @@ def test_every_page_reads_well_on_the_screen(app_with_a_class, new_context, scre
     assert widths == set(PICTURE_WIDTHS)  # so each size's projector rule was checked
     found = [f"{name}: {problem}" for name, problems_of_page in problems.items() for problem in problems_of_page]
     assert not found, "\n".join(found)
+
+
+# Every animation frame: the page's type size, the sidebar's width, and whether a segmented control of the sidebar
+# (the language switch) wraps.
+RECORD_FRAMES = """() => {
+  window.frames_seen = [];
+  const record = () => {
+    const sidebar = document.querySelector('[data-testid=stSidebar]');
+    const group = sidebar?.querySelector('[data-testid=stButtonGroup]');
+    const buttons = [...(group?.querySelectorAll('button') ?? [])];
+    const tops = new Set(buttons.map(b => Math.round(b.getBoundingClientRect().top)));
+    window.frames_seen.push({type: getComputedStyle(document.documentElement).fontSize,
+                             sidebar: Math.round(sidebar?.getBoundingClientRect().width ?? 0), wraps: tops.size > 1});
+    requestAnimationFrame(record);
+  };
+  requestAnimationFrame(record);
+}"""
+
+
+def test_a_projector_keeps_its_large_type_and_sidebar_through_a_switch_of_page(app_url, new_context):
+    page = new_context(**browser.SCREENS["projector"]).new_page()
+    page.goto(f"{app_url}/?lang=pt-BR")
+    browser.drawing_surface(page, 120_000)
+    browser.wait_until_idle(page)
+    page.evaluate(RECORD_FRAMES)
+    for path in ("Feature_maps", "Pooling", ""):
+        browser.open_from_menu(page, path)
+    page.wait_for_timeout(500)
+    frames = page.evaluate("window.frames_seen")
+    assert len(frames) > 30
+    assert {frame["type"] for frame in frames} == {"22px"}
+    assert len({frame["sidebar"] for frame in frames}) == 1
+    assert not any(frame["wraps"] for frame in frames)
