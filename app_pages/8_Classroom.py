@@ -370,11 +370,11 @@ def clear() -> None:
 st.divider()
 st.header(_("The class's drawings"))
 # Each as wide as its text, on as many rows as the screen needs: in three columns a laptop cut them short. A label
-# wider than a phone wraps (in a row Streamlit would cut it short). The files
-# are made when clicked, so they hold every drawing sent until then. A click does not rerun the page: a rerun
-# replaces the file's maker, and on a server busy with a class the click's request for the file could arrive after
-# the old maker had been let go, and no file would come. The page's own reruns still replace it (the one when a
-# fine-tuning ends, a teacher's click elsewhere): a download clicked at that very moment must be clicked again.
+# wider than a phone wraps (in a row Streamlit would cut it short). The files are made when clicked, so they hold
+# every drawing sent until then. A click does not rerun the page: a rerun replaces the file's maker, and on a server
+# busy with a class the click's request for the file could arrive after the old maker had been let go, and no file
+# would come. The page's own reruns still replace it (the one when a fine-tuning ends, a teacher's click elsewhere):
+# a download clicked at that very moment must be clicked again.
 row = st.container(key="class_files", horizontal=True, gap="medium")
 row.download_button(
     _("Download the drawings (.npz)"),
