@@ -22,27 +22,32 @@ STROKE_POINT_STEP = 2
 BROWSER_REM_PX = 16
 
 
+def picture_selector(width: int) -> str:
+    """The CSS selector of the pages' pictures of this laptop pixel width: Streamlit writes an image's width in
+    pixels in the image's style."""
+    return f'[data-testid="stImage"] img[style^="width: {width}px"]'
+
+
 def projector_picture_rules(widths: Sequence[int]) -> str:
     """CSS that sizes the pages' pictures of these laptop pixel widths (`ui.picture_width`) in rem, so that on a
-    projector they grow with the type (else their captions wrap after every few words), their pixels kept sharp, and
-    none wider than its column. Streamlit writes an image's width in pixels on the image, its caption and the element
-    around them; the image's style names it."""
+    projector they grow with the type (else their captions wrap after every few words), none wider than its
+    column. Streamlit writes an image's width in pixels on the image, its caption and the element around them."""
     rules = []
     for width in widths:
         size = f"{width / BROWSER_REM_PX:g}rem"
-        image = f'[data-testid="stImage"] img[style^="width: {width}px"]'
+        image = picture_selector(width)
         element = f'[data-testid="stElementContainer"]:has({image})'
         caption = f'[data-testid="stImageCaption"][style^="width: {width}px"]'
         rules += [
             f"  {element} {{flex-basis: {size} !important; width: {size} !important; max-width: 100%;}}",
             f'  {element} [data-testid="stFullScreenFrame"] > div, {image},',
             f"  {caption} {{width: {size} !important; max-width: 100%;}}",
-            f"  {image} {{image-rendering: pixelated;}}",
         ]
     return "\n".join(rules)
 
 
 PROJECTOR_PICTURES = projector_picture_rules(PICTURE_WIDTHS)
+SHARP_PICTURES = ", ".join(map(picture_selector, PICTURE_WIDTHS))
 # Large, projector-readable type for the prediction, injected once per page.
 PAGE_CSS = f"""
 <style>
@@ -70,8 +75,12 @@ PAGE_CSS = f"""
 .hardest b {{color: {ACCENT}; font-size: 2.2rem;}}
 .pool-table td {{width: 5.5rem; height: 4.2rem; text-align: center; font-size: 1.6rem;}}
 /* Every pixel of a picture in view: Streamlit rounds an image's corners, which hides the corner pixels of a small
-   picture shown large (a digit cropped to its ink has ink at its edges, often in a corner). */
+   picture shown large (a digit cropped to its ink has ink at its edges, often in a corner). The pictures of fixed
+   widths are pixels enlarged with hard edges (`ui.show_image`); a screen with more pixels than the page (a phone, a
+   projector) enlarges them again, and must keep the edges hard rather than blur them. Pictures that stretch to
+   their column may be shrunk, which only a smooth resampling does without losing lines. */
 [data-testid="stImage"] img {{border-radius: 0;}}
+{SHARP_PICTURES} {{image-rendering: pixelated;}}
 /* The number's digits to pick from wrap onto rows where the column is too narrow for them all, rather than
    scroll sideways with nothing to show that more are there. */
 .st-key-_piece [data-testid="stButtonGroup"] > div {{flex-wrap: wrap; overflow-x: visible; row-gap: 0.4rem;}}

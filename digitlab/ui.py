@@ -44,7 +44,6 @@ from digitlab.evaluate import ArtifactsNotFoundError, load_artifacts
 from digitlab.i18n import N_, Deferred, _, a_digit, number, percent
 from digitlab.model import ModelLoadError, load_metadata, load_model
 from digitlab.provenance import file_sha256
-from digitlab.visualize import enlarge
 
 # --- The server's work per rerun -------------------------------------------------------------------------------
 
@@ -404,10 +403,9 @@ def picture_width(width: int) -> int:
 
 
 def show_image(image: np.ndarray, caption: str | None, width: int = 140) -> None:
-    """A small float image in [0, 1], enlarged with hard pixel edges so the pixels stay visible; `width` is one of
-    `PICTURE_WIDTHS`."""
-    factor = max(1, picture_width(width) // max(image.shape))
-    st.image(enlarge(image, factor), caption=caption, width=width, clamp=True)
+    """A float image in [0, 1] in a square `width` pixels wide (`visualize.framed`: a small one enlarged with hard
+    pixel edges so the pixels stay visible); `width` is one of `PICTURE_WIDTHS`."""
+    st.image(visualize.framed(image, picture_width(width)), caption=caption, width=width)
 
 
 def show_pooling_example(example) -> None:

@@ -46,6 +46,8 @@ TILE_GAP = 8
 COLOUR_BAR_WIDTH = 26
 # The words drawn into pictures: Pillow's own font has no accented letters ("ativação" would show boxes), so a
 # Latin subset of DejaVu Sans comes with the package (its licence beside it).
+# A framed picture (`framed`) fills at least this share of its square.
+FRAME_FILL = 0.9
 # Odd, so that the middle of a centred scale (zero) is exactly one of the steps.
 COLOUR_STEPS = 255
 
@@ -70,6 +72,30 @@ def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
 def enlarge_to(image: np.ndarray, size: int) -> np.ndarray:
     """Enlarge (h, w[, c]) by the largest whole factor that keeps its longest side <= `size` (at least 1)."""
     return enlarge(image, max(1, size // max(image.shape[:2])))
+
+
+def framed(image: np.ndarray, size: int) -> np.ndarray:
+    """float (h, w) in [0, 1] -> uint8 RGBA (size, size, 4): the picture as large as fits a square of `size`
+    pixels, centred in it with a transparent margin, so that a row of pictures stays even where one stretched to
+    the square's width would be taller than the rest and blurred by the browser's resampling.
+
+    A small picture (the model's 28x28 input) grows by a whole factor (`enlarge`), so its pixels stay square and
+    sharp; one that a whole factor would leave under FRAME_FILL of the square is enlarged to fit it with hard
+    edges all the same, and a larger one shrinks by averaging."""
+    grey = np.clip(np.rint(np.asarray(image, np.float32) * 255), 0, 255).astype(np.uint8)
+    longest = max(grey.shape)
+    factor = size // longest
+    if factor >= 1 and factor * longest >= FRAME_FILL * size:
+        grey = enlarge(grey, factor)
+    else:
+        height, width = (max(1, round(side * size / longest)) for side in grey.shape)
+        method = Image.Resampling.NEAREST if longest < size else Image.Resampling.BOX
+        grey = np.asarray(Image.fromarray(grey, mode="L").resize((width, height), method))
+    picture = np.zeros((size, size, 4), np.uint8)
+    top, left = (size - grey.shape[0]) // 2, (size - grey.shape[1]) // 2
+    opaque = np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+    picture[top : top + grey.shape[0], left : left + grey.shape[1]] = opaque
+    return picture
 
 
 def digit_data_url(image: np.ndarray, size: int = 84) -> str:

@@ -75,3 +75,46 @@ def test_pictures_draw_every_letter_portuguese_needs():
 
     missing = drawn("\uffff")
     assert all(drawn(letter) != missing for letter in "áàâãçéêíóôõúÁÂÃÇÉÍÓÔÕÚ→×−")
+
+
+def test_a_framed_picture_keeps_its_shape_and_its_pixels_square_in_its_square():
+    rng = np.random.default_rng(0)
+    narrow = rng.random((20, 15), dtype=np.float32)  # the draw page's digit fitted into 20x20
+    picture = visualize.framed(narrow, 140)
+    assert picture.dtype == np.uint8 and picture.shape == (140, 140, 4)
+    # Seven times larger, whole: 105 wide, centred, transparent either side.
+    opaque = picture[..., 3] == 255
+    columns = np.flatnonzero(opaque.any(axis=0))
+    assert (columns[0], columns[-1]) == (17, 121) and opaque[:, 17:122].all()
+    assert not picture[:, :17, 3].any() and not picture[:, 122:, 3].any()
+    grey = np.rint(narrow * 255).astype(np.uint8)
+    np.testing.assert_array_equal(picture[:, 17:122, 0], visualize.enlarge(grey, 7))
+    np.testing.assert_array_equal(picture[..., 0], picture[..., 2])
+
+
+def test_a_framed_picture_larger_than_its_square_shrinks_into_it_whole():
+    cropped = np.zeros((180, 131), np.float32)  # a drawing cropped to its ink at the canvas's resolution
+    cropped[:, :4] = cropped[-4:, :] = 1.0  # ink on its left and bottom edges
+    picture = visualize.framed(cropped, 140)
+    opaque = picture[..., 3] == 255
+    rows, columns = np.flatnonzero(opaque.any(axis=1)), np.flatnonzero(opaque.any(axis=0))
+    assert len(rows) == 140 and len(columns) == 102  # 131 x 140/180, rounded
+    inside = picture[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1, 0]
+    assert inside[:, 0].min() > 200 and inside[-1, :].min() > 200 and inside[:-4, 4:].max() == 0
+
+
+def test_a_framed_input_fills_its_square():
+    image = np.eye(28, dtype=np.float32)
+    picture = visualize.framed(image, 140)
+    assert (picture[..., 3] == 255).all()
+    np.testing.assert_array_equal(picture[..., 1], visualize.enlarge(np.rint(image * 255).astype(np.uint8), 5))
+
+
+def test_a_framed_picture_that_a_whole_factor_would_leave_small_fills_its_square_with_hard_edges():
+    cropped = np.zeros((58, 36), np.float32)  # a small drawing cropped to its ink: twice as large fills 116 of 140
+    cropped[10:40, 5:20] = 0.5
+    cropped[45:, 30:] = 1.0
+    picture = visualize.framed(cropped, 140)
+    opaque = picture[..., 3] == 255
+    assert opaque.any(axis=1).sum() == 140 and opaque.any(axis=0).sum() == 87  # 36 x 140/58, rounded
+    assert set(np.unique(picture[..., 0][opaque])) == {0, 128, 255}  # no blend of neighbouring pixels
