@@ -70,20 +70,31 @@ def live_number(model) -> None:
 
 
 def explain_reading(reading) -> None:
-    """How sure the reading is, and what to do about a piece that is not a confident digit."""
+    """How sure the reading is, what it made of a minus sign, and what to do about a piece that is not a confident
+    digit."""
     count = len(reading.digits)
     unsure = reading.digits.count(None)
+    summary = []
     if not unsure:
-        summary = ngettext(
-            "{count} digit, each read with confidence.", "{count} digits, each read with confidence.", count
-        ).format(count=count)
-        st.markdown(f"<div class='number-summary'>{summary}</div>", unsafe_allow_html=True)
+        summary.append(
+            ngettext(
+                "{count} digit, each read with confidence.", "{count} digits, each read with confidence.", count
+            ).format(count=count)
+        )
+    if reading.minus is not None:
+        summary.append(_("The dash before the digits is read as a minus sign."))
+    if summary:
+        st.markdown(f"<div class='number-summary'>{' '.join(summary)}</div>", unsafe_allow_html=True)
+    if not unsure:
         return
     why = _("It may be a letter, a scribble or a digit the network cannot make out: undo it and write it again.")
     if any(reading.touching):
         why = _("Two digits seem to touch: leave a little room between them.")
     elif any(reading.marks):
-        why = _("A mark much smaller than the digits (a dot, a dash) is not read as a digit.")
+        why = _(
+            "A mark much smaller than the digits (a dot, a dash) is not read as a digit; a dash before the number, "
+            "level with the middle of its first digit, is its minus sign."
+        )
     # One English sentence for any count; other languages agree the pieces marked ? with `unsure`.
     not_sure = ngettext(
         "Not sure about {unsure} of the {count} pieces, marked ?.",

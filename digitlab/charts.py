@@ -158,10 +158,11 @@ def prediction_html(probabilities: np.ndarray, compact: bool = False) -> str:
     return f"<div class='big-digit'>{digit}</div><div class='confidence'>{confident}</div>"
 
 
-def number_html(digits: Sequence[int | None], group: int = 3) -> str:
-    """The number in large type, as large as fits its column, "?" for a piece that is not a confident digit; a
-    number of more than four pieces is set in groups of `group` from the right, as a thousands separator would."""
-    spans = []
+def number_html(digits: Sequence[int | None], group: int = 3, negative: bool = False) -> str:
+    """The number in large type, as large as fits its column, "?" for a piece that is not a confident digit, a minus
+    sign before it where it is `negative`; a number of more than four pieces is set in groups of `group` from the
+    right, as a thousands separator would."""
+    spans = ["\N{MINUS SIGN}"] if negative else []
     for index, digit in enumerate(digits):
         classes = ["not-sure"] if digit is None else []
         if len(digits) > 4 and index and (len(digits) - index) % group == 0:
@@ -169,7 +170,7 @@ def number_html(digits: Sequence[int | None], group: int = 3) -> str:
         text = "?" if digit is None else str(digit)
         spans.append(f"<span class='{' '.join(classes)}'>{text}</span>" if classes else text)
     # A bold digit is about 0.6 em wide, and a group's gap 0.3 em: the type fills the column's width at most.
-    ems = 0.6 * len(digits) + 0.3 * ((len(digits) - 1) // group if len(digits) > 4 else 0)
+    ems = 0.6 * (len(digits) + negative) + 0.3 * ((len(digits) - 1) // group if len(digits) > 4 else 0)
     size = f"min(7rem, {100 / max(ems, 1):.1f}cqw)"
     return f"<div class='number-box'><div class='number' style='font-size: {size}'>{''.join(spans)}</div></div>"
 
@@ -191,14 +192,16 @@ def number_svg(
     strokes: Sequence = (),
     picture: np.ndarray | None = None,
     selected: int | None = None,
+    minus: tuple[int, int, int, int] | None = None,
 ) -> str:
     """The drawing of a canvas of `shape` (height, width) with a box round each piece of the number, its digit above
-    (or "?") and its confidence (or "not sure") below: an SVG in canvas pixels, showing the part of the canvas that
-    holds the ink. The drawing is its strokes (each with float (n, 2) `.points` and a `.width`), or, without them,
-    its uint8 (H, W, 4) `picture`; the `selected` piece's box is drawn heavier."""
+    (or "?") and its confidence (or "not sure") below, and round its `minus` sign's box (None: it has none), "−"
+    above in the row of the digits: an SVG in canvas pixels, showing the part of the canvas that holds the ink. The
+    drawing is its strokes (each with float (n, 2) `.points` and a `.width`), or, without them, its uint8 (H, W, 4)
+    `picture`; the `selected` piece's box is drawn heavier."""
     height, width = shape
     above, below = LABEL_ROOM
-    left, right = _shown_columns(boxes, shape)
+    left, right = _shown_columns([*boxes, *([minus] if minus else [])], shape)
     label = html.escape(_("Your number with a box round each digit"))
     parts = [
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{left} {-above} {right - left} {height + above + below}' "
@@ -212,8 +215,15 @@ def number_svg(
     if picture is not None and not strokes:
         parts.append(f"<image href='{png_data_url(picture)}' x='0' y='0' width='{width}' height='{height}'/>")
     parts += [_stroke_path(stroke) for stroke in strokes]
-    for index, piece in enumerate(zip(boxes, digits, confidences, strict=True)):
-        parts += _piece_marks(*piece, shape, (left, right), is_selected=index == selected)
+    for index, (box, digit, confidence) in enumerate(zip(boxes, digits, confidences, strict=True)):
+        label, note = ("?", _("not sure")) if digit is None else (str(digit), percent(confidence, 0))
+        parts += _box_marks(box, label, note, digit is not None, shape, (left, right), index == selected)
+    if minus:
+        # Found by its shape, not read by the model: no confidence to give. Its sign stands in the row of the digits'
+        # labels, above the first digit's top: above the dash itself, in the middle of the digits' height, it would
+        # be read as a stroke of the drawing.
+        label_top = boxes[0][1] if boxes else minus[1]
+        parts += _box_marks(minus, "\N{MINUS SIGN}", "", True, shape, (left, right), False, label_top)
     return "<div class='number-drawing'>" + "".join(parts) + "</svg></div>"
 
 
@@ -241,31 +251,37 @@ def _stroke_path(stroke) -> str:
     )
 
 
-def _piece_marks(
+def _box_marks(
     box: tuple[int, int, int, int],
-    digit: int | None,
-    confidence: float,
+    label: str,
+    note: str,
+    is_sure: bool,
     shape: tuple[int, int],
     view: tuple[int, int],
     is_selected: bool,
+    label_top: int | None = None,
 ) -> list[str]:
-    """A piece's box, its digit (or "?") above it and its confidence (or "not sure") below it, as SVG elements; the
-    labels kept within the `view`'s (left, right) columns."""
+    """A piece's box, its `label` (a digit, "?") above it, or above `label_top` where given, and its `note` (a
+    confidence, "not sure"; "" for none) below it, as SVG elements, the box dashed and the label muted where it is
+    not sure; the labels kept within the `view`'s (left, right) columns."""
     left, top, right, bottom = box
     above, below = LABEL_ROOM
-    colour = MUTED if digit is None else ACCENT
-    dash = " stroke-dasharray='10 6'" if digit is None else ""
+    colour = ACCENT if is_sure else MUTED
+    dash = "" if is_sure else " stroke-dasharray='10 6'"
     middle = (left + right) / 2
-    label = "?" if digit is None else str(digit)
-    confidence_text = _("not sure") if digit is None else percent(confidence, 0)
-    return [
+    label_y = max((top if label_top is None else label_top) - 10, LABEL_BASELINE_DEPTH - above)
+    marks = [
         f"<rect x='{left}' y='{top}' width='{right - left}' height='{bottom - top}' rx='6' fill='none' "
         f"stroke='{colour}' stroke-width='{6 if is_selected else 3}'{dash}/>",
-        f"<text x='{_label_x(middle, label, 48, view)}' y='{max(top - 10, LABEL_BASELINE_DEPTH - above)}' "
+        f"<text x='{_label_x(middle, label, 48, view)}' y='{label_y}' "
         f"text-anchor='middle' font-size='48' font-weight='800' fill='{colour}'>{label}</text>",
-        f"<text x='{_label_x(middle, confidence_text, 28, view)}' y='{min(bottom + 32, shape[0] + below - 8)}' "
-        f"text-anchor='middle' font-size='28' fill='{TEXT_COLOUR}'>{html.escape(confidence_text)}</text>",
     ]
+    if note:
+        marks.append(
+            f"<text x='{_label_x(middle, note, 28, view)}' y='{min(bottom + 32, shape[0] + below - 8)}' "
+            f"text-anchor='middle' font-size='28' fill='{TEXT_COLOUR}'>{html.escape(note)}</text>"
+        )
+    return marks
 
 
 def _label_x(middle: float, text: str, font_size: float, view: tuple[int, int]) -> float:

@@ -78,6 +78,12 @@ NUMBER_STROKE_WIDTH = 12
 # A piece of a number less than this share of its tallest piece's height is a mark (a dot, a dash, a stray
 # fragment of a digit), never a digit.
 MARK_HEIGHT_SHARE = 0.4
+# A mark before a number's first digit is its minus sign where it is a dash: at least MINUS_ASPECT times as wide as
+# it is tall, at least MINUS_LENGTH of that digit's height long, wholly to its left and level with its middle
+# (within MINUS_LEVEL of its height from the top or bottom). A dash lower down, or between digits, stays a mark.
+MINUS_ASPECT = 2.5
+MINUS_LENGTH = 0.25
+MINUS_LEVEL = 0.25
 # Strokes of a number that do not touch are one digit when their ink overlaps horizontally by at least this share
 # of the narrower one's width (a 7's crossbar, a 5's flag): a digit reaching a little under its neighbour is not.
 MERGE_OVERLAP = 0.5

@@ -8,7 +8,9 @@ line as a number's digits do (the stem of an open 4 reaches lower than the rest)
 the picture's connected components are joined by the same rules. Each piece is prepared by the draw page's own
 path (`digitlab.reading`), and the model reads them all in one batch.
 
-A piece that is not a confident digit gives None, never a confident wrong digit. So does a piece whose strokes only
+A dash before the first digit, level with its middle, is the number's minus sign (`is_minus`): found by its shape,
+it is not one of the number's pieces. A piece that is not a confident digit gives None, never a confident wrong
+digit. So does a piece whose strokes only
 touch and would each read as a confident digit, side by side on one line: two digits written too close, which the
 model may well read as one (two touching 0s as one wide 0). A piece of the picture has no strokes: one wider than
 tall is cut where it is thinnest instead.
@@ -30,6 +32,9 @@ from digitlab.config import (
     LEVEL_OVERLAP,
     MARK_HEIGHT_SHARE,
     MERGE_OVERLAP,
+    MINUS_ASPECT,
+    MINUS_LENGTH,
+    MINUS_LEVEL,
     NUM_CLASSES,
 )
 from digitlab.drawing import Stroke, canvas_strokes
@@ -66,7 +71,8 @@ class NumberReading:
     best digit for each piece, in [0, 1]; boxes: each piece's ink in canvas pixels; marks: True for a piece too
     small beside the others to be a digit, or of taps only (dots: a colon is not a 1); touching: True for a piece
     that reads as digits written so close that they touch; steps: each piece's prepared steps (`.image` is the
-    model's input, float32 (28, 28) in [0, 1]); probabilities: float32 (N, 10).
+    model's input, float32 (28, 28) in [0, 1]); probabilities: float32 (N, 10); minus: the box of the number's minus
+    sign, None when it has none.
     """
 
     digits: list[int | None]
@@ -76,11 +82,14 @@ class NumberReading:
     touching: list[bool]
     steps: list[Preprocessed]
     probabilities: np.ndarray
+    minus: Box | None = None
 
     @property
     def text(self) -> str:
-        """The number as text, "?" for a piece that is not a confident digit: "20?4"; "" for an empty canvas."""
-        return "".join("?" if digit is None else str(digit) for digit in self.digits)
+        """The number as text, "?" for a piece that is not a confident digit: "20?4", "-12"; "" for an empty
+        canvas."""
+        sign = "" if self.minus is None else "-"
+        return sign + "".join("?" if digit is None else str(digit) for digit in self.digits)
 
     @property
     def is_confident(self) -> bool:
@@ -187,9 +196,13 @@ def join_parts(boxes: Sequence[Box], touching: Callable[[int, int], bool], reach
 def is_one_digit(first: Box, second: Box, reach: float) -> bool:
     """True when two groups of strokes with these ink boxes make one digit: they overlap horizontally by at least
     MERGE_OVERLAP of the narrower one's width, or come within `reach` (a pen's width) of each other horizontally
-    while they do not stand on one line."""
+    while they do not stand on one line, unless one is a dash before the other (`is_dash_before`: a minus sign
+    written close to the number's first digit)."""
     gap = max(first[0], second[0]) - min(first[2], second[2])
-    return is_overlapping(first, second, MERGE_OVERLAP) or (gap < reach and not is_level(first, second))
+    near = gap < reach and not is_level(first, second)
+    return is_overlapping(first, second, MERGE_OVERLAP) or (
+        near and not is_dash_before(first, second) and not is_dash_before(second, first)
+    )
 
 
 def is_overlapping(first: Box, second: Box, share: float = 0.0) -> bool:
@@ -295,10 +308,34 @@ def number_reading(pieces: Sequence[Piece], probabilities: np.ndarray) -> Number
         int(row.argmax()) if row.max() >= CONFIDENT_THRESHOLD and not mark and not touches else None
         for row, mark, touches in zip(rows, marks, touching, strict=True)
     ]
-    return NumberReading(
+    reading = NumberReading(
         digits, rows.max(axis=1).tolist(), [piece.box for piece in pieces], marks, touching,
         [piece.steps for piece in pieces], rows,
     )  # fmt: skip
+    if len(pieces) < 2 or not marks[0] or marks[1] or not is_minus(pieces[0], pieces[1].box):
+        return reading
+    return NumberReading(
+        digits[1:], reading.confidences[1:], reading.boxes[1:], marks[1:], touching[1:], reading.steps[1:],
+        rows[1:], minus=pieces[0].box,
+    )  # fmt: skip
+
+
+def is_minus(mark: Piece, digit: Box) -> bool:
+    """True when a mark before a digit with this box is a minus sign: a dash before it (`is_dash_before`), not taps."""
+    return not mark.steps.is_only_taps and is_dash_before(mark.box, digit)
+
+
+def is_dash_before(dash: Box, digit: Box) -> bool:
+    """True when ink with the box `dash` is a dash before ink with the box `digit`: at least MINUS_ASPECT times as
+    wide as it is tall and MINUS_LENGTH of the digit's height long, wholly to its left, its middle within the
+    digit's height less MINUS_LEVEL of it at the top and at the bottom."""
+    left, top, right, bottom = dash
+    height = digit[3] - digit[1]
+    return (
+        right - left >= max(MINUS_ASPECT * (bottom - top), MINUS_LENGTH * height)
+        and right <= digit[0]
+        and digit[1] + MINUS_LEVEL * height <= (top + bottom) / 2 <= digit[3] - MINUS_LEVEL * height
+    )
 
 
 @functools.cache

@@ -332,9 +332,9 @@ def _a_bold_digit(digit: int) -> str:
 
 def show_number(reading) -> None:
     """A number read from the canvas (a `numbers.NumberReading`) in large type, "?" for a piece that is not a
-    confident digit."""
+    confident digit, with its minus sign."""
     with st.container(key="number"):
-        st.markdown(charts.number_html(reading.digits), unsafe_allow_html=True)
+        st.markdown(charts.number_html(reading.digits, negative=reading.minus is not None), unsafe_allow_html=True)
 
 
 def show_number_drawing(
@@ -343,7 +343,9 @@ def show_number_drawing(
     """The drawing of a number with a box round each piece, its answer and its confidence: drawn from the canvas's
     strokes, else its picture; the `selected` piece's box heavier."""
     strokes = canvas_strokes(json_data) or ()
-    svg = charts.number_svg(shape, reading.boxes, reading.digits, reading.confidences, strokes, image_data, selected)
+    svg = charts.number_svg(
+        shape, reading.boxes, reading.digits, reading.confidences, strokes, image_data, selected, reading.minus
+    )
     st.markdown(svg, unsafe_allow_html=True)
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from bench import browser
-from tests.conftest import number_paths
+from tests.conftest import number_paths, polyline
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,22 @@ def test_writing_a_three_digit_number_with_the_mouse_reads_it(app_url, page):
     drawing = page.locator(".number-drawing svg")
     assert drawing.locator("rect").count() == 1 + 3  # the canvas, then a box per digit
     assert page.get_by_text("3 digits, each read with confidence").is_visible()
+    assert browser.page_errors(page) == []
+
+
+def test_a_dash_written_before_a_number_is_its_minus_sign(app_url, page):
+    page.goto(f"{app_url}/Write_a_number")
+    browser.drawing_surface(page)
+    browser.draw_stroke(page, polyline((20, 130), (70, 130)).tolist())  # level with the middle of the 4 (54-206)
+    for stroke in number_paths("41", left=110, top=50):
+        browser.draw_stroke(page, stroke.points.tolist())
+    page.locator(NUMBER_SELECTOR).get_by_text("\N{MINUS SIGN}41", exact=True).wait_for(timeout=30_000)
+
+    drawing = page.locator(".number-drawing svg")
+    assert drawing.locator("rect").count() == 1 + 3  # the canvas, the sign and the two digits
+    assert drawing.get_by_text("\N{MINUS SIGN}", exact=True).count() == 1
+    assert page.get_by_text("The dash before the digits is read as a minus sign.").is_visible()
+    assert page.locator(".st-key-_piece button").count() == 2  # only the digits can be picked
     assert browser.page_errors(page) == []
 
 

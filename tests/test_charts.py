@@ -93,6 +93,13 @@ def test_a_long_number_is_set_in_groups_of_three():
     assert "group" not in charts.number_html([1, 2, 3, 4])
 
 
+def test_a_negative_number_is_set_with_a_minus_sign_that_counts_in_its_size():
+    html = charts.number_html([4, 2], negative=True)
+    assert ">\N{MINUS SIGN}42</div>" in html
+    assert "min(7rem, 55.6cqw)" in html  # three glyphs of 0.6 em fill the column
+    assert "\N{MINUS SIGN}" not in charts.number_html([4, 2]) and "min(7rem, 83.3cqw)" in charts.number_html([4, 2])
+
+
 def box_count(svg: str) -> int:
     return svg.count("<rect x=") - 1  # the canvas itself is a rect too
 
@@ -105,6 +112,15 @@ def test_the_number_drawing_has_a_box_answer_and_confidence_per_piece():
     assert f"fill='{MUTED}'>?</text>" in svg and ">not sure</text>" in svg and "40%" not in svg
     assert "stroke-width='6'" not in svg
     assert "stroke-width='6'" in charts.number_svg((240, 840), [(94, 44, 106, 196)], [1], [0.97], [stroke], selected=0)
+
+
+def test_the_number_drawing_boxes_the_minus_sign_and_shows_it_in_view():
+    """The minus sign, far to the left of the digit: the part of the canvas shown reaches it."""
+    svg = charts.number_svg((240, 840), [(600, 40, 700, 200)], [4], [0.99], minus=(100, 110, 160, 126))
+    assert box_count(svg) == 2 and svg.count("<text") == 3  # the digit and its confidence, the sign alone
+    assert re.search(rf"<text x='130.0' y='30'[^>]*fill='{ACCENT}'>\N{{MINUS SIGN}}</text>", svg)  # in the digit's row
+    assert re.search(r"<text x='650.0' y='30'[^>]*>4</text>", svg)
+    assert svg.split("viewBox='")[1].split()[0] == "60"
 
 
 def test_the_number_drawing_shows_the_part_of_the_canvas_that_holds_the_ink():

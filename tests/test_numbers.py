@@ -153,6 +153,53 @@ def test_a_mark_beside_the_digits_is_not_a_digit():
     assert reading.digits == [1, None, 7] and reading.marks == [False, True, False]
 
 
+def dash(left: float, right: float, height: float) -> Stroke:
+    """A short straight stroke across, drawn from `left` to `right` at `height`."""
+    return Stroke(polyline((left, height), (right, height)), 12)
+
+
+def test_a_dash_before_a_number_level_with_its_middle_is_its_minus_sign():
+    """The 4 and the 1 stand from y = 44 to 196; the dash, at 120, ends 40 px before the 4's ink."""
+    strokes = [dash(10, 60, 120), *number_paths("41", left=100)]
+    reading = read_number(None, pencil_json(strokes))
+    assert reading.digits == [4, 1] and reading.text == "-41" and reading.is_confident
+    assert reading.minus == pytest.approx((4, 114, 66, 126), abs=1)
+    assert len(reading.boxes) == len(reading.confidences) == len(reading.steps) == len(reading.probabilities) == 2
+    assert reading.boxes == read_number(None, pencil_json(strokes[1:])).boxes
+    # The picture alone: the same sign, from the same ink.
+    from_picture = read_number(stroke_picture(canvas_strokes(pencil_json(strokes)), SHAPE), None)
+    assert from_picture.text == "-41" and from_picture.minus == pytest.approx(reading.minus, abs=2)
+
+
+def test_a_minus_sign_written_close_to_the_first_digit_stays_apart_from_it():
+    """Within a pen's width of the 4, where a stroke that does not stand on the digits' line would join it."""
+    reading = read_number(None, pencil_json([dash(40, 86, 120), *number_paths("41", left=100)]))
+    assert reading.text == "-41" and reading.minus[2] > reading.boxes[0][0] - 12
+
+
+@pytest.mark.parametrize(
+    "mark",
+    [
+        [dash(10, 60, 190)],  # low, like a stroke under the line
+        [dash(10, 60, 52)],  # high, like a stroke over it
+        [dash(40, 56, 120)],  # a short tick, shorter than a quarter of the digit's height
+        [Stroke(polyline((30, 100), (40, 140)), 12)],  # a line more upright than across
+        [Stroke(np.array([[40.0, 120.0]]), 12)],  # a dot
+    ],
+    ids=["low", "high", "short", "upright", "dot"],
+)
+def test_a_mark_before_a_number_that_is_not_a_dash_level_with_its_middle_is_no_minus_sign(mark):
+    reading = read_number(None, pencil_json([*mark, *number_paths("41", left=100)]))
+    assert reading.minus is None and reading.digits == [None, 4, 1] and reading.marks == [True, False, False]
+
+
+def test_a_dash_between_digits_or_alone_is_no_minus_sign():
+    between = read_number(None, pencil_json([*number_paths("4"), dash(170, 210, 120), *number_paths("1", left=260)]))
+    assert between.minus is None and between.digits == [4, None, 1]
+    alone = read_number(None, pencil_json([dash(10, 60, 120)]))
+    assert alone.minus is None and alone.marks == [False] and len(alone.digits) == 1
+
+
 def test_dots_alone_are_a_mark_not_a_digit():
     """A colon on its own: its two dots overlap, so they are one piece, which the model reads as a confident 1."""
     colon = [Stroke(np.array([[200.0, 90.0]]), 12), Stroke(np.array([[200.0, 130.0]]), 12)]

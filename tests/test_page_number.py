@@ -15,8 +15,9 @@ from digitlab.config import (
     STATE_LANGUAGE,
     STATE_NUMBER_PIECE,
 )
-from digitlab.drawing import Stroke
-from tests.conftest import PAGES, drawing_state, ellipse, number_paths, run_page, texts
+from digitlab.drawing import Stroke, pencil_json
+from digitlab.numbers import read_number
+from tests.conftest import PAGES, drawing_state, ellipse, number_paths, polyline, run_page, texts
 
 PAGE = PAGES["Write_a_number"]
 
@@ -92,6 +93,26 @@ def test_digits_that_touch_are_not_sure_and_the_page_says_why():
     assert "<span class='not-sure'>?</span>" in number_text(app)
     assert "Not sure about 1 of the 1 pieces" in texts(app) and "seem to touch" in texts(app)
     assert "not sure</text>" in next(element.value for element in app.markdown if "<svg" in element.value)
+
+
+@pytest.mark.parametrize("language", ["en", "pt_BR"])
+def test_a_dash_before_the_number_is_its_minus_sign_and_the_page_says_so(language):
+    minus = Stroke(polyline((10, 120), (60, 120)), 12)
+    app = run_page(
+        PAGE, **drawing_state([minus, *number_paths("41", left=100)], NUMBER_CANVAS_SHAPE, NUMBER_CANVAS),
+        **{STATE_LANGUAGE: language},
+    )  # fmt: skip
+    assert not app.exception
+    assert ">\N{MINUS SIGN}41</div>" in number_text(app)
+    with i18n.speaking(language):
+        said = i18n._("The dash before the digits is read as a minus sign.")
+    assert said in texts(app) and (language == "en") == (said.startswith("The dash"))
+    drawing = next(element.value for element in app.markdown if "<svg" in element.value)
+    assert drawing.count("<rect x=") == 1 + 3 and ">\N{MINUS SIGN}</text>" in drawing  # two digits and the sign
+    # The digits to pick from are the two digits, the first picked: the sign is not one of them.
+    assert app.segmented_control(key="_piece").options == ["1: 4", "2: 1"]
+    first = read_number(None, pencil_json(number_paths("41", left=100))).steps[0].image
+    np.testing.assert_array_equal(app.session_state[STATE_IMAGE], first)
 
 
 def test_without_readable_strokes_the_picture_is_read():
