@@ -5,8 +5,10 @@ streamlit-drawable-canvas 0.13 holds every stroke for a hard-coded 200 ms (a deb
 Python, with no option to change it: most of our stroke-to-prediction budget. This module reads the installed
 build and sets that one delay to 0; `digitlab.ui` registers the result as a component that `st_canvas` uses.
 Its toolbar's bin resets the canvas to the drawing it started from, which for a page opened again is the drawing
-restored there; the bin is made to empty it. Nothing is copied into this repository: a build without the expected
-code is left alone, with a warning.
+restored there; the bin is made to empty it. Its undo history starts at that drawing, so undo could not take back
+a stroke drawn before the visit to another page; the history is made to start empty and hold the restored strokes
+one step each, as if they had just been drawn. Nothing is copied into this repository: a build without the
+expected code is left alone, with a warning.
 
 A canvas wider than its column (the Write a number page's on a phone) would scroll sideways, hiding part of the
 drawing; FIT_CSS scales it down to the column instead, keeping its proportions, and on a projector's wide screen
@@ -55,6 +57,13 @@ _SENDER_CALL = re.compile(r"\.sender = \w+\(\((\w+)\) => \w+\(\w+, \1\), (\w+)\)
 # kept (a page opened again) must be emptied by the bin like any other: its start less every object.
 _RESET_TO_START = "onReset: () => {\n      const c = h.history.initial ?? {};"
 _RESET_TO_EMPTY = "onReset: () => {\n      const c = { ...h.history.initial ?? {}, objects: [] };"
+# A drawing given to the canvas (a page opened again) becomes where its undo history starts. It must start empty,
+# with a step for each stroke of the drawing, so that undo takes those strokes back one by one.
+_HISTORY_FROM_START = "e.history.reset(h), e.pointEdit = null;"
+_HISTORY_FROM_EMPTY = (
+    "e.history.reset({ ...h, objects: [] }), (h.objects ?? []).forEach((o, k) => "
+    "e.history.save({ ...h, objects: h.objects.slice(0, k + 1) })), e.pointEdit = null;"
+)
 
 
 def canvas_build_dir() -> Path | None:
@@ -81,19 +90,26 @@ def with_empty_reset(js: str) -> str | None:
     return js.replace(_RESET_TO_START, _RESET_TO_EMPTY) if js.count(_RESET_TO_START) == 1 else None
 
 
+def with_stroke_history(js: str) -> str | None:
+    """The canvas frontend's JS with a drawing it is given undone stroke by stroke down to an empty canvas; or None
+    if the code is not found."""
+    return js.replace(_HISTORY_FROM_START, _HISTORY_FROM_EMPTY) if js.count(_HISTORY_FROM_START) == 1 else None
+
+
 def fast_canvas_assets(build_dir: Path | None = None) -> tuple[str, str] | None:
-    """(JS, CSS) of the installed canvas frontend with no send delay and a bin that empties it; None, with a warning,
-    if it cannot be made."""
+    """(JS, CSS) of the installed canvas frontend with no send delay, a bin that empties it and an undo history
+    that reaches back through a drawing it is given; None, with a warning, if it cannot be made."""
     build_dir = build_dir or canvas_build_dir()
     scripts = sorted(build_dir.glob("index-*.js")) if build_dir else []
     styles = sorted(build_dir.glob("index-*.css")) if build_dir else []
     js = without_send_delay(scripts[0].read_text(encoding="utf-8")) if len(scripts) == len(styles) == 1 else None
     js = with_empty_reset(js) if js is not None else None
+    js = with_stroke_history(js) if js is not None else None
     if js is None:
         LOGGER.warning(
             "streamlit-drawable-canvas's frontend in %s is not the one expected (0.13): keeping its 200 ms stroke "
-            "delay, and its bin that resets a restored drawing. Pin streamlit-drawable-canvas<0.14 or update "
-            "digitlab/canvas_frontend.py.",
+            "delay, its bin that resets a restored drawing and its undo history that starts at it. Pin "
+            "streamlit-drawable-canvas<0.14 or update digitlab/canvas_frontend.py.",
             build_dir,
         )
         return None

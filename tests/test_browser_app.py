@@ -86,6 +86,20 @@ def test_a_drawing_is_on_the_canvas_again_after_a_visit_to_another_page(app_url,
     second = browser.wait_for_new_prediction(page, first)
     assert browser.predicted_digit(second) == 7, second
     assert ink_pixels(page) > drawn
+    # Undo takes back that stroke, then each of the 1's, drawn before the visit, down to an empty canvas; redo
+    # brings them back.
+    undo, redo = page.get_by_role("button", name="Undo"), page.get_by_role("button", name="Redo")
+    page.locator(".dc-root").hover()  # the toolbar shows itself under the pointer
+    undo.click()
+    assert browser.wait_for_new_prediction(page, second) == first
+    assert abs(ink_shown(page, drawn) - drawn) <= drawn / 100
+    for _stroke in browser.DIGIT_STROKES[1]:
+        undo.click()
+    page.get_by_text("The canvas is empty").wait_for(timeout=30_000)
+    assert ink_shown(page, 0) == 0
+    for _stroke in browser.DIGIT_STROKES[1]:
+        redo.click()
+    assert browser.wait_for_new_prediction(page, "") == first
     # The toolbar's bin empties the canvas, the restored drawing too.
     page.get_by_role("button", name="Reset canvas & history").click()
     page.get_by_text("The canvas is empty").wait_for(timeout=30_000)

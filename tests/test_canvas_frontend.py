@@ -13,6 +13,7 @@ from digitlab.canvas_frontend import (
     canvas_build_dir,
     fast_canvas_assets,
     with_empty_reset,
+    with_stroke_history,
     without_send_delay,
 )
 
@@ -32,12 +33,22 @@ def test_the_bin_empties_the_canvas_whatever_drawing_it_started_from():
     assert with_empty_reset(RESET.replace("initial ??", "start ??")) is None
 
 
-def test_installed_build_has_its_send_delay_removed_and_its_bin_emptying():
+def test_a_drawing_given_to_the_canvas_is_undone_stroke_by_stroke():
+    loaded = "      const h = e.canvas.toObject(Ht);\n      e.history.reset(h), e.pointEdit = null;\n"
+    patched = with_stroke_history(loaded)
+    assert "e.history.reset({ ...h, objects: [] })" in patched
+    assert "e.history.save({ ...h, objects: h.objects.slice(0, k + 1) })" in patched
+    assert with_stroke_history(loaded.replace("reset(h)", "reset(h, 1)")) is None
+
+
+def test_the_installed_build_is_changed_in_those_three_lines_only():
     stock = next(canvas_build_dir().glob("index-*.js")).read_text(encoding="utf-8")
     js, css = fast_canvas_assets()
     assert [line for line in js.splitlines() if line not in stock.splitlines()] == [
         "}, Bc = 0, Ar = (e) => {",
         "      const c = { ...h.history.initial ?? {}, objects: [] };",
+        "      e.history.reset({ ...h, objects: [] }), (h.objects ?? []).forEach((o, k) => "
+        "e.history.save({ ...h, objects: h.objects.slice(0, k + 1) })), e.pointEdit = null;",
     ]
     assert len(js.splitlines()) == len(stock.splitlines())  # nothing else changed
     assert ".dc-canvas" in css and "\n" in css.strip()  # content, not a file path, to Streamlit
