@@ -202,10 +202,10 @@ def number_svg(
     height, width = shape
     above, below = LABEL_ROOM
     left, right = _shown_columns([*boxes, *([minus] if minus else [])], shape)
-    label = html.escape(_("Your number with a box round each digit"))
+    description = html.escape(_("Your number with a box round each digit"))
     parts = [
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{left} {-above} {right - left} {height + above + below}' "
-        f"role='img' aria-label='{label}'>",
+        f"role='img' aria-label='{description}'>",
         # The frame holds the labels too: a label above ink at the canvas's edge must not sit on the frame's line.
         # One unit inside the picture's edge, so that its line is drawn whole: half of a line on the edge is cut
         # off, and the rest may vanish when the picture is scaled down.
@@ -217,13 +217,14 @@ def number_svg(
     parts += [_stroke_path(stroke) for stroke in strokes]
     for index, (box, digit, confidence) in enumerate(zip(boxes, digits, confidences, strict=True)):
         label, note = ("?", _("not sure")) if digit is None else (str(digit), percent(confidence, 0))
-        parts += _box_marks(box, label, note, digit is not None, shape, (left, right), index == selected)
+        sure, picked = digit is not None, index == selected
+        parts += _box_marks(box, label, note, shape, (left, right), is_sure=sure, is_selected=picked)
     if minus:
         # Found by its shape, not read by the model: no confidence to give. Its sign stands in the row of the digits'
         # labels, above the first digit's top: above the dash itself, in the middle of the digits' height, it would
         # be read as a stroke of the drawing.
         label_top = boxes[0][1] if boxes else minus[1]
-        parts += _box_marks(minus, "\N{MINUS SIGN}", "", True, shape, (left, right), False, label_top)
+        parts += _box_marks(minus, "\N{MINUS SIGN}", "", shape, (left, right), label_top=label_top)
     return "<div class='number-drawing'>" + "".join(parts) + "</svg></div>"
 
 
@@ -255,10 +256,11 @@ def _box_marks(
     box: tuple[int, int, int, int],
     label: str,
     note: str,
-    is_sure: bool,
     shape: tuple[int, int],
     view: tuple[int, int],
-    is_selected: bool,
+    *,
+    is_sure: bool = True,
+    is_selected: bool = False,
     label_top: int | None = None,
 ) -> list[str]:
     """A piece's box, its `label` (a digit, "?") above it, or above `label_top` where given, and its `note` (a

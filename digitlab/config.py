@@ -19,7 +19,8 @@ ZOO_DIR_NAME = "zoo"
 # Drawn-digit accuracy and prediction time of every bundled model, written by `python -m bench --models`.
 BENCHMARK_FILE_NAME = "benchmark.json"
 KERAS_MNIST_PATH = Path.home() / ".keras" / "datasets" / "mnist.npz"
-# The type of the app's pictures (a Latin subset of DejaVu Sans, shipped in the package: no font is fetched).
+# The type of the words drawn into the app's pictures: Pillow's own font has no accented letters ("ativação" would
+# show boxes), so a Latin subset of DejaVu Sans comes with the package, its licence beside it (no font is fetched).
 FONT_PATH = ROOT_DIR / "digitlab" / "fonts" / "DejaVuSans-Latin.ttf"
 # Beside the checkout: MNIST and the pen-drawn data sets (never committed here).
 SHARED_DATA_DIR = ROOT_DIR.parent / "shared" / "data"
@@ -78,11 +79,15 @@ NUMBER_STROKE_WIDTH = 12
 # A piece of a number less than this share of its tallest piece's height is a mark (a dot, a dash, a stray
 # fragment of a digit), never a digit.
 MARK_HEIGHT_SHARE = 0.4
-# A mark before a number's first digit is its minus sign where it is a dash: at least MINUS_ASPECT times as wide as
-# it is tall, at least MINUS_LENGTH of that digit's height long, wholly to its left and level with its middle
-# (within MINUS_LEVEL of its height from the top or bottom). A dash lower down, or between digits, stays a mark.
+# A mark before a number's first digit is its minus sign where it is a dash: one straight stroke across, at least
+# MINUS_ASPECT times as wide as it is tall and no taller than MINUS_PENS pen widths (an "=" or a "~" is taller), at
+# least MINUS_LENGTH of that digit's height long, wholly to its left, at most MINUS_GAP of its height away, and
+# level with its middle: the dash's middle at least MINUS_LEVEL of the digit's height below its top and above its
+# bottom. A dash lower down, higher up, far away or between digits stays a mark.
 MINUS_ASPECT = 2.5
+MINUS_PENS = 2.0
 MINUS_LENGTH = 0.25
+MINUS_GAP = 1.0
 MINUS_LEVEL = 0.25
 # Strokes of a number that do not touch are one digit when their ink overlaps horizontally by at least this share
 # of the narrower one's width (a 7's crossbar, a 5's flag): a digit reaching a little under its neighbour is not.

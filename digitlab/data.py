@@ -80,6 +80,12 @@ def to_float_images(images: np.ndarray) -> np.ndarray:
     return np.asarray(images, dtype=np.float32) / 255.0
 
 
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """float images of any shape in [0, 1] -> uint8 in [0, 255], rounded, as MNIST stores its digits: the inverse of
+    `to_float_images`."""
+    return np.clip(np.rint(np.asarray(images, dtype=np.float32) * 255), 0, 255).astype(np.uint8)
+
+
 def write_samples(x_test: np.ndarray, y_test: np.ndarray, path: str | Path, per_class: int = 10) -> Path:
     """Save the first `per_class` test images of each digit, grouped by class, as a small npz.
 

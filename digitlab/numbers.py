@@ -10,10 +10,9 @@ path (`digitlab.reading`), and the model reads them all in one batch.
 
 A dash before the first digit, level with its middle, is the number's minus sign (`is_minus`): found by its shape,
 it is not one of the number's pieces. A piece that is not a confident digit gives None, never a confident wrong
-digit. So does a piece whose strokes only
-touch and would each read as a confident digit, side by side on one line: two digits written too close, which the
-model may well read as one (two touching 0s as one wide 0). A piece of the picture has no strokes: one wider than
-tall is cut where it is thinnest instead.
+digit. So does a piece whose strokes only touch and would each read as a confident digit, side by side on one line:
+two digits written too close, which the model may well read as one (two touching 0s as one wide 0). A piece of the
+picture has no strokes: one wider than tall is cut where it is thinnest instead.
 """
 
 from __future__ import annotations
@@ -33,8 +32,10 @@ from digitlab.config import (
     MARK_HEIGHT_SHARE,
     MERGE_OVERLAP,
     MINUS_ASPECT,
+    MINUS_GAP,
     MINUS_LENGTH,
     MINUS_LEVEL,
+    MINUS_PENS,
     NUM_CLASSES,
 )
 from digitlab.drawing import Stroke, canvas_strokes
@@ -55,10 +56,12 @@ Box = tuple[int, int, int, int]  # (left, top, right, bottom) in canvas pixels, 
 
 @dataclass(frozen=True)
 class Piece:
-    """A piece of the number as found on the canvas: its ink's box and its prepared steps; where it may be two digits
-    that touch (strokes that only touch, side by side on one line), the prepared steps of each side too."""
+    """A piece of the number as found on the canvas: its ink's box, the width of the pen it was drawn with and its
+    prepared steps; where it may be two digits that touch (strokes that only touch, side by side on one line), the
+    prepared steps of each side too."""
 
     box: Box
+    pen: float
     steps: Preprocessed
     sides: tuple[Preprocessed, ...] = ()
 
@@ -131,7 +134,8 @@ def stroke_pieces(strokes: Sequence[Stroke]) -> list[Piece]:
         sides = [[strokes[index] for index in side] for side in apart if set(side) <= set(group)]
         chosen = [strokes[index] for index in group]
         level = len(sides) > 1 and all(is_level(ink_box(a), ink_box(b)) for a, b in itertools.pairwise(sides))
-        pieces.append(Piece(ink_box(chosen), read_piece(chosen), tuple(map(read_piece, sides)) if level else ()))
+        sides = tuple(map(read_piece, sides)) if level else ()
+        pieces.append(Piece(ink_box(chosen), max(stroke.width for stroke in chosen), read_piece(chosen), sides))
     return pieces
 
 
@@ -142,12 +146,12 @@ def picture_pieces(image_data: np.ndarray) -> list[Piece]:
     ink = ink_intensity(image_data)
     labels, _ = ndimage.label(ink > 0, structure=np.ones((3, 3)))
     parts = [(cols.start, rows.start, cols.stop, rows.stop) for rows, cols in ndimage.find_objects(labels)]
-    pieces = []
-    for group in join_parts(parts, lambda first, second: False, stroke_width(ink)):
+    pen, pieces = stroke_width(ink), []
+    for group in join_parts(parts, lambda first, second: False, pen):
         left, top, right, bottom = _union([parts[index] for index in group])
         own = np.isin(labels[top:bottom, left:right], [index + 1 for index in group])
         alone = np.where(own, ink[top:bottom, left:right], 0.0).astype(np.float32)
-        pieces.append(Piece((left, top, right, bottom), preprocess_ink(alone), picture_sides(alone)))
+        pieces.append(Piece((left, top, right, bottom), pen, preprocess_ink(alone), picture_sides(alone)))
     return pieces
 
 
@@ -201,7 +205,7 @@ def is_one_digit(first: Box, second: Box, reach: float) -> bool:
     gap = max(first[0], second[0]) - min(first[2], second[2])
     near = gap < reach and not is_level(first, second)
     return is_overlapping(first, second, MERGE_OVERLAP) or (
-        near and not is_dash_before(first, second) and not is_dash_before(second, first)
+        near and not is_dash_before(first, second, reach) and not is_dash_before(second, first, reach)
     )
 
 
@@ -321,19 +325,22 @@ def number_reading(pieces: Sequence[Piece], probabilities: np.ndarray) -> Number
 
 
 def is_minus(mark: Piece, digit: Box) -> bool:
-    """True when a mark before a digit with this box is a minus sign: a dash before it (`is_dash_before`), not taps."""
-    return not mark.steps.is_only_taps and is_dash_before(mark.box, digit)
+    """True when a mark before a digit with this box is a minus sign: one stroke (where its strokes were read), not
+    a tap, that is a dash before the digit (`is_dash_before`)."""
+    return mark.steps.strokes in (None, 1) and not mark.steps.is_only_taps and is_dash_before(mark.box, digit, mark.pen)
 
 
-def is_dash_before(dash: Box, digit: Box) -> bool:
-    """True when ink with the box `dash` is a dash before ink with the box `digit`: at least MINUS_ASPECT times as
-    wide as it is tall and MINUS_LENGTH of the digit's height long, wholly to its left, its middle within the
-    digit's height less MINUS_LEVEL of it at the top and at the bottom."""
+def is_dash_before(dash: Box, digit: Box, pen: float) -> bool:
+    """True when ink with the box `dash`, drawn with a `pen` that wide, is a dash before ink with the box `digit`:
+    at least MINUS_ASPECT times as wide as it is tall, at most MINUS_PENS pens tall, at least MINUS_LENGTH of the
+    digit's height long, wholly to its left and at most MINUS_GAP of its height away, its middle at least
+    MINUS_LEVEL of the digit's height below the digit's top and above its bottom."""
     left, top, right, bottom = dash
     height = digit[3] - digit[1]
     return (
         right - left >= max(MINUS_ASPECT * (bottom - top), MINUS_LENGTH * height)
-        and right <= digit[0]
+        and bottom - top <= MINUS_PENS * pen
+        and right <= digit[0] <= right + MINUS_GAP * height
         and digit[1] + MINUS_LEVEL * height <= (top + bottom) / 2 <= digit[3] - MINUS_LEVEL * height
     )
 

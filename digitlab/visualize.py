@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 # `feature_maps` and `conv_kernels` are part of this module's public face, which other tools of ours import.
 from digitlab.activations import PoolingExample, conv_kernels, feature_maps  # noqa: F401
 from digitlab.config import ACCENT, FONT_PATH, TEXT_COLOUR, hex_to_rgb
+from digitlab.data import to_uint8
 from digitlab.i18n import _, significant
 
 # Colour scales as evenly spaced RGB anchors. Sequential: viridis, dark = 0, yellow = strongest.
@@ -44,8 +45,6 @@ TEXT_RGB = hex_to_rgb(TEXT_COLOUR)
 LABEL_SIZE = 18
 TILE_GAP = 8
 COLOUR_BAR_WIDTH = 26
-# The words drawn into pictures: Pillow's own font has no accented letters ("ativação" would show boxes), so a
-# Latin subset of DejaVu Sans comes with the package (its licence beside it).
 # A framed picture (`framed`) fills at least this share of its square.
 FRAME_FILL = 0.9
 # Odd, so that the middle of a centred scale (zero) is exactly one of the steps.
@@ -81,17 +80,18 @@ def framed(image: np.ndarray, size: int) -> np.ndarray:
 
     A small picture (the model's 28x28 input) grows by a whole factor (`enlarge`), so its pixels stay square and
     sharp; one that a whole factor would leave under FRAME_FILL of the square is enlarged to fit it with hard
-    edges all the same, and a larger one shrinks by averaging."""
-    grey = np.clip(np.rint(np.asarray(image, np.float32) * 255), 0, 255).astype(np.uint8)
+    edges all the same, and a larger one shrinks by averaging. An empty picture is an empty square."""
+    grey = to_uint8(image)
     longest = max(grey.shape)
-    factor = size // longest
-    if factor >= 1 and factor * longest >= FRAME_FILL * size:
-        grey = enlarge(grey, factor)
+    picture = np.zeros((size, size, 4), np.uint8)
+    if min(grey.shape) == 0:
+        return picture
+    if size // longest * longest >= FRAME_FILL * size:
+        grey = enlarge_to(grey, size)
     else:
         height, width = (max(1, round(side * size / longest)) for side in grey.shape)
         method = Image.Resampling.NEAREST if longest < size else Image.Resampling.BOX
         grey = np.asarray(Image.fromarray(grey, mode="L").resize((width, height), method))
-    picture = np.zeros((size, size, 4), np.uint8)
     top, left = (size - grey.shape[0]) // 2, (size - grey.shape[1]) // 2
     opaque = np.dstack([grey, grey, grey, np.full_like(grey, 255)])
     picture[top : top + grey.shape[0], left : left + grey.shape[1]] = opaque
@@ -101,7 +101,7 @@ def framed(image: np.ndarray, size: int) -> np.ndarray:
 def digit_data_url(image: np.ndarray, size: int = 84) -> str:
     """float (28, 28) in [0, 1], white ink on black as the model reads it -> a PNG data URL of it enlarged to about
     `size` pixels with hard pixel edges, dark ink on white as it was drawn."""
-    pixels = np.clip(np.rint((1.0 - np.asarray(image, np.float32)) * 255), 0, 255).astype(np.uint8)
+    pixels = to_uint8(1.0 - np.asarray(image, np.float32))
     buffer = io.BytesIO()
     Image.fromarray(enlarge_to(pixels, size), mode="L").save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -185,19 +185,30 @@ def test_a_minus_sign_written_close_to_the_first_digit_stays_apart_from_it():
         [dash(40, 56, 120)],  # a short tick, shorter than a quarter of the digit's height
         [Stroke(polyline((30, 100), (40, 140)), 12)],  # a line more upright than across
         [Stroke(np.array([[40.0, 120.0]]), 12)],  # a dot
+        [dash(0, 80, 108), dash(0, 80, 132)],  # an equals sign: two dashes, one piece, as wide as a dash for its height
+        [Stroke(np.array([[x, 120 + 7 * np.sin(x / 8)] for x in range(0, 81, 2)], float), 12)],  # a tilde, as wide
+        [dash(-400, -350, 120)],  # far before the number
     ],
-    ids=["low", "high", "short", "upright", "dot"],
+    ids=["low", "high", "short", "upright", "dot", "equals", "tilde", "far"],
 )
 def test_a_mark_before_a_number_that_is_not_a_dash_level_with_its_middle_is_no_minus_sign(mark):
-    reading = read_number(None, pencil_json([*mark, *number_paths("41", left=100)]))
+    json_data = pencil_json([*mark, *number_paths("41", left=100)])
+    reading = read_number(None, json_data)
     assert reading.minus is None and reading.digits == [None, 4, 1] and reading.marks == [True, False, False]
+    assert read_number(stroke_picture(canvas_strokes(json_data), SHAPE), None).minus is None
 
 
 def test_a_dash_between_digits_or_alone_is_no_minus_sign():
     between = read_number(None, pencil_json([*number_paths("4"), dash(170, 210, 120), *number_paths("1", left=260)]))
     assert between.minus is None and between.digits == [4, None, 1]
     alone = read_number(None, pencil_json([dash(10, 60, 120)]))
-    assert alone.minus is None and alone.marks == [False] and len(alone.digits) == 1
+    assert alone.minus is None and alone.marks == [False] and alone.digits == [None]
+
+
+def test_a_minus_sign_before_a_piece_that_is_not_sure_stays_a_minus_sign():
+    touching = [Stroke(ellipse((140, 120), (40, 76)), 12), Stroke(ellipse((220, 120), (40, 76)), 12)]
+    reading = read_number(None, pencil_json([dash(10, 60, 120), *touching]))
+    assert reading.text == "-?" and reading.touching == [True] and not reading.is_confident
 
 
 def test_dots_alone_are_a_mark_not_a_digit():

@@ -118,3 +118,9 @@ def test_a_framed_picture_that_a_whole_factor_would_leave_small_fills_its_square
     opaque = picture[..., 3] == 255
     assert opaque.any(axis=1).sum() == 140 and opaque.any(axis=0).sum() == 87  # 36 x 140/58, rounded
     assert set(np.unique(picture[..., 0][opaque])) == {0, 128, 255}  # no blend of neighbouring pixels
+
+
+def test_an_empty_or_one_pixel_picture_is_framed_without_fail():
+    assert not visualize.framed(np.zeros((0, 0), np.float32), 84).any()
+    dot = visualize.framed(np.ones((1, 1), np.float32), 84)
+    assert (dot[..., 3] == 255).all() and (dot[..., 0] == 255).all()  # one pixel, 84 times larger

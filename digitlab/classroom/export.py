@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from digitlab.classroom.store import ClassPictures
+from digitlab.data import to_uint8
 from digitlab.i18n import N_, _, decimal_symbol
 
 # One drawing in this many is held back from fine-tuning.
@@ -44,11 +45,6 @@ def is_held_back(key: str) -> bool:
 def held_back_ids(pictures: ClassPictures) -> np.ndarray:
     """The ids of the drawings held back, in the order of the test split of `class_dataset`."""
     return pictures.ids[np.array([is_held_back(key) for key in pictures.keys], bool)]
-
-
-def to_uint8(images: np.ndarray) -> np.ndarray:
-    """float (N, 28, 28) in [0, 1] -> uint8 (N, 28, 28) in [0, 255], as MNIST stores its digits."""
-    return np.clip(np.rint(np.asarray(images) * 255), 0, 255).astype(np.uint8)
 
 
 def class_dataset(pictures: ClassPictures) -> dict[str, np.ndarray]:
