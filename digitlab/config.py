@@ -81,9 +81,10 @@ NUMBER_STROKE_WIDTH = 12
 MARK_HEIGHT_SHARE = 0.4
 # A mark before a number's first digit is its minus sign where it is a dash: one straight stroke across, at least
 # MINUS_ASPECT times as wide as it is tall and no taller than MINUS_PENS pen widths (an "=" or a "~" is taller), at
-# least MINUS_LENGTH of that digit's height long, wholly to its left, at most MINUS_GAP of its height away, and
-# level with its middle: the dash's middle at least MINUS_LEVEL of the digit's height below its top and above its
-# bottom. A dash lower down, higher up, far away or between digits stays a mark.
+# least MINUS_LENGTH of that digit's height long, at most MINUS_GAP of its height before it (less than half of the
+# dash may reach over the digit's box, under the bar of a 7), and level with its middle: the dash's middle at
+# least MINUS_LEVEL of the digit's height below its top and above its bottom. A dash lower down, higher up, far
+# away or between digits stays a mark.
 MINUS_ASPECT = 2.5
 MINUS_PENS = 2.0
 MINUS_LENGTH = 0.25

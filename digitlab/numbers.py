@@ -333,14 +333,17 @@ def is_minus(mark: Piece, digit: Box) -> bool:
 def is_dash_before(dash: Box, digit: Box, pen: float) -> bool:
     """True when ink with the box `dash`, drawn with a `pen` that wide, is a dash before ink with the box `digit`:
     at least MINUS_ASPECT times as wide as it is tall, at most MINUS_PENS pens tall, at least MINUS_LENGTH of the
-    digit's height long, wholly to its left and at most MINUS_GAP of its height away, its middle at least
-    MINUS_LEVEL of the digit's height below the digit's top and above its bottom."""
+    digit's height long, its middle at least MINUS_LEVEL of the digit's height below the digit's top and above its
+    bottom, at most MINUS_GAP of that height before the digit, and less than MERGE_OVERLAP of it over the digit's
+    box. A minus sign may reach under the bar of a 7; a stroke with more of it within the digit's width (a 7's
+    crossbar that does not reach its stem) is the digit's."""
     left, top, right, bottom = dash
     height = digit[3] - digit[1]
+    overlap = right - digit[0]
     return (
         right - left >= max(MINUS_ASPECT * (bottom - top), MINUS_LENGTH * height)
         and bottom - top <= MINUS_PENS * pen
-        and right <= digit[0] <= right + MINUS_GAP * height
+        and -MINUS_GAP * height <= overlap < MERGE_OVERLAP * (right - left)
         and digit[1] + MINUS_LEVEL * height <= (top + bottom) / 2 <= digit[3] - MINUS_LEVEL * height
     )
 

@@ -177,6 +177,15 @@ def test_a_minus_sign_written_close_to_the_first_digit_stays_apart_from_it():
     assert reading.text == "-41" and reading.minus[2] > reading.boxes[0][0] - 12
 
 
+def test_a_minus_sign_may_reach_under_the_bar_of_a_7_but_a_crossbar_that_misses_the_stem_is_the_7s():
+    """A 7 without a crossbar: its bar runs from x = 106 to 194, its stem crosses the middle (y = 122) at x = 150."""
+    seven = Stroke(DIGIT_PATHS["7"][0] + (100, 40), 12)
+    tucked = read_number(None, pencil_json([dash(60, 110, 122), seven]))  # a quarter of it under the bar
+    assert tucked.text == "-7" and tucked.minus[2] > tucked.boxes[0][0]
+    crossbar = read_number(None, pencil_json([dash(80, 136, 122), seven]))  # most of it under the bar
+    assert crossbar.minus is None and len(crossbar.digits) == 1
+
+
 @pytest.mark.parametrize(
     "mark",
     [
