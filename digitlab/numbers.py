@@ -174,16 +174,21 @@ def join_parts(boxes: Sequence[Box], touching: Callable[[int, int], bool], reach
     """The parts of a drawing (strokes, or a picture's connected components) with ink `boxes` -> the digits they
     form: lists of part indices in drawing order, left to right.
 
-    Parts that touch go together, and so do parts whose ink overlaps horizontally by at least MERGE_OVERLAP of the
+    Parts that touch go together, unless one is a dash before the other (a minus sign that touches the first
+    digit: `is_dash_before`), and so do parts whose ink overlaps horizontally by at least MERGE_OVERLAP of the
     narrower one's width. Then the groups so made go together where they overlap horizontally by that much, or come
-    within `reach` (a pen's width) while not standing on one line. `touching(i, j)` is asked only of parts whose
-    boxes meet.
+    within `reach` (a pen's width) while not standing on one line, again unless one is a dash before the other.
+    `touching(i, j)` is asked only of parts whose boxes meet.
     """
     group_of = list(range(len(boxes)))  # each part's group, named by one of its parts
     for first, second in itertools.combinations(range(len(boxes)), 2):
         if group_of[first] != group_of[second] and (
             is_overlapping(boxes[first], boxes[second], MERGE_OVERLAP)
-            or (is_meeting(boxes[first], boxes[second]) and touching(first, second))
+            or (
+                is_meeting(boxes[first], boxes[second])
+                and not is_either_dash_before(boxes[first], boxes[second], reach)
+                and touching(first, second)
+            )
         ):
             group_of = _joined(group_of, group_of[first], group_of[second])
     while True:
@@ -204,9 +209,7 @@ def is_one_digit(first: Box, second: Box, reach: float) -> bool:
     written close to the number's first digit)."""
     gap = max(first[0], second[0]) - min(first[2], second[2])
     near = gap < reach and not is_level(first, second)
-    return is_overlapping(first, second, MERGE_OVERLAP) or (
-        near and not is_dash_before(first, second, reach) and not is_dash_before(second, first, reach)
-    )
+    return is_overlapping(first, second, MERGE_OVERLAP) or (near and not is_either_dash_before(first, second, reach))
 
 
 def is_overlapping(first: Box, second: Box, share: float = 0.0) -> bool:
@@ -328,6 +331,11 @@ def is_minus(mark: Piece, digit: Box) -> bool:
     """True when a mark before a digit with this box is a minus sign: one stroke (where its strokes were read), not
     a tap, that is a dash before the digit (`is_dash_before`)."""
     return mark.steps.strokes in (None, 1) and not mark.steps.is_only_taps and is_dash_before(mark.box, digit, mark.pen)
+
+
+def is_either_dash_before(first: Box, second: Box, pen: float) -> bool:
+    """True when ink with one of these boxes is a dash before ink with the other (`is_dash_before`)."""
+    return is_dash_before(first, second, pen) or is_dash_before(second, first, pen)
 
 
 def is_dash_before(dash: Box, digit: Box, pen: float) -> bool:

@@ -177,6 +177,12 @@ def test_a_minus_sign_written_close_to_the_first_digit_stays_apart_from_it():
     assert reading.text == "-41" and reading.minus[2] > reading.boxes[0][0] - 12
 
 
+def test_a_minus_sign_that_touches_the_first_digit_is_still_a_minus_sign():
+    """Its end on the 4's slant, a stroke of its own: the strokes say the two are apart."""
+    reading = read_number(None, pencil_json([dash(40, 112, 120), *number_paths("41", left=100)]))
+    assert reading.text == "-41" and reading.minus[2] > reading.boxes[0][0]
+
+
 def test_a_minus_sign_may_reach_under_the_bar_of_a_7_but_a_crossbar_that_misses_the_stem_is_the_7s():
     """A 7 without a crossbar: its bar runs from x = 106 to 194, its stem crosses the middle (y = 122) at x = 150."""
     seven = Stroke(DIGIT_PATHS["7"][0] + (100, 40), 12)
