@@ -315,15 +315,12 @@ def number_reading(pieces: Sequence[Piece], probabilities: np.ndarray) -> Number
         int(row.argmax()) if row.max() >= CONFIDENT_THRESHOLD and not mark and not touches else None
         for row, mark, touches in zip(rows, marks, touching, strict=True)
     ]
-    reading = NumberReading(
-        digits, rows.max(axis=1).tolist(), [piece.box for piece in pieces], marks, touching,
-        [piece.steps for piece in pieces], rows,
-    )  # fmt: skip
-    if len(pieces) < 2 or not marks[0] or marks[1] or not is_minus(pieces[0], pieces[1].box):
-        return reading
+    minus = len(pieces) > 1 and marks[0] and not marks[1] and is_minus(pieces[0], pieces[1].box)
+    start = 1 if minus else 0  # the sign is not one of the number's pieces
     return NumberReading(
-        digits[1:], reading.confidences[1:], reading.boxes[1:], marks[1:], touching[1:], reading.steps[1:],
-        rows[1:], minus=pieces[0].box,
+        digits[start:], rows[start:].max(axis=1).tolist(), [piece.box for piece in pieces[start:]], marks[start:],
+        touching[start:], [piece.steps for piece in pieces[start:]], rows[start:],
+        minus=pieces[0].box if minus else None,
     )  # fmt: skip
 
 
