@@ -16,21 +16,19 @@ from __future__ import annotations
 
 import argparse
 import collections
-import gzip
-import json
 from collections.abc import Sequence
 
 import numpy as np
 
 from bench.numbers import BASELINE_WOBBLE, NUMBER_HEIGHT, SIZE_CHANGE, side_by_side
-from digitlab.config import NUMBER_CANVAS_SHAPE, NUMBER_STROKE_WIDTH, UNIPEN_NONDIGITS_PATH
+from digitlab.config import NUMBER_CANVAS_SHAPE, NUMBER_STROKE_WIDTH
 from digitlab.drawing import Stroke, pencil_json
 from digitlab.drawn.canvas import pointer_paths
 from digitlab.drawn.drawings import PenDrawing
-from digitlab.drawn.unipen import load_unipen_digits
+from digitlab.drawn.unipen import load_nondigits, load_unipen_digits
 from digitlab.numbers import ink_box, read_number
 
-SYMBOLS = "1d"
+SYMBOLS = "symbol"  # UNIPEN's category 1d
 DIGITS_AFTER = 3
 # The digits' height as a share of the canvas's (the numbers benchmark's range, a little smaller so that the
 # symbol and three digits fit the canvas), and the gap before the first digit as a share of that height.
@@ -55,31 +53,29 @@ def measure(rng: np.random.Generator) -> dict[str, list[int]]:
     for digit in load_unipen_digits():
         by_writer[digit.writer].append(digit)
     counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])
-    with gzip.open(UNIPEN_NONDIGITS_PATH, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            own = by_writer.get(record["writer"], [])
-            if record["category"] != SYMBOLS or len(own) < DIGITS_AFTER:
-                continue
-            chosen = [own[index] for index in rng.integers(len(own), size=DIGITS_AFTER)]
-            strokes = symbol_before(record["strokes"], chosen, own, rng)
-            if ink_box(strokes)[2] > NUMBER_CANVAS_SHAPE[1] - LEFT_MARGIN:
-                continue
-            reading = read_number(None, pencil_json(strokes))
-            found = reading.minus is not None
-            labels = [digit.label for digit in chosen]
-            row = counts[record["label"]]
-            row[0] += 1
-            row[1] += found
-            row[2] += reading.digits[-DIGITS_AFTER:] == labels and len(reading.digits) == DIGITS_AFTER + (not found)
+    for symbol in load_nondigits(with_tiny=True):
+        own = by_writer.get(symbol.writer, [])
+        if symbol.kind != SYMBOLS or len(own) < DIGITS_AFTER:
+            continue
+        chosen = [own[index] for index in rng.integers(len(own), size=DIGITS_AFTER)]
+        strokes = symbol_before(symbol, chosen, own, rng)
+        if ink_box(strokes)[2] > NUMBER_CANVAS_SHAPE[1] - LEFT_MARGIN:
+            continue
+        reading = read_number(None, pencil_json(strokes))
+        found = reading.minus is not None
+        labels = [digit.label for digit in chosen]
+        row = counts[symbol.symbol]
+        row[0] += 1
+        row[1] += found
+        row[2] += reading.digits[-DIGITS_AFTER:] == labels and len(reading.digits) == DIGITS_AFTER + (not found)
     return counts
 
 
 def symbol_before(
-    symbol: list, digits: Sequence[PenDrawing], writers_digits: Sequence[PenDrawing], rng: np.random.Generator
+    symbol: PenDrawing, digits: Sequence[PenDrawing], writers_digits: Sequence[PenDrawing], rng: np.random.Generator
 ) -> list[Stroke]:
-    """The pointer strokes of `symbol` (UNIPEN strokes in tablet units) written before `digits`, at the size the
-    writer's digits give it, placed as a minus sign stands: the whole in the canvas's middle, from its left."""
+    """The pointer strokes of `symbol` written before `digits`, at the size the writer's digits give it (the same
+    tablet's units), placed as a minus sign stands: the whole in the canvas's middle, from its left."""
     height = rng.uniform(*NUMBER_HEIGHT) * NUMBER_CANVAS_SHAPE[0] * HEIGHT_SCALE
     pen = NUMBER_STROKE_WIDTH
     count = len(digits)
@@ -88,8 +84,7 @@ def symbol_before(
         height * BASELINE_WOBBLE * rng.uniform(-1, 1, count), height * rng.uniform(*GAP, count - 1), pen, 0.0,
     )  # fmt: skip
     tablet_height = np.median([drawing.bounds()[3] - drawing.bounds()[1] for drawing in writers_digits])
-    drawing = PenDrawing(-1, "", tuple(np.asarray(stroke, np.float32).reshape(-1, 2) for stroke in symbol))
-    paths = [path * height / tablet_height for path in pointer_paths(drawing)]
+    paths = [path * height / tablet_height for path in pointer_paths(symbol)]
     points = np.concatenate(paths)
     left, top, _right, bottom = ink_box(number[0])
     dx = left - height * rng.uniform(*GAP) - pen / 2 - points[:, 0].max()

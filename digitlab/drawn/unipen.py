@@ -60,13 +60,16 @@ def load_unipen_digits(path: str | Path | None = None) -> list[PenDrawing]:
     return digits
 
 
-def load_nondigits(letters_path: str | Path | None = None, gestures_path: str | Path | None = None) -> list[PenDrawing]:
+def load_nondigits(
+    letters_path: str | Path | None = None, gestures_path: str | Path | None = None, with_tiny: bool = False
+) -> list[PenDrawing]:
     """UNIPEN's letters and symbols and the gestures (default: the shared data folder's), without the tiny
-    punctuation marks; each drawing's kind is one of NONDIGIT_KINDS and its symbol the character or gesture."""
+    punctuation marks unless `with_tiny`; each drawing's kind is one of NONDIGIT_KINDS and its symbol the character
+    or gesture."""
     drawings = [
         _drawing(record["strokes"], NOT_A_DIGIT, record["writer"], _CATEGORY_KINDS[record["category"]], record["label"])
         for record in _records(letters_path or config.UNIPEN_NONDIGITS_PATH, SOURCE)
-        if record["label"] not in TINY_SYMBOLS
+        if with_tiny or record["label"] not in TINY_SYMBOLS
     ]
     drawings += [
         _drawing([record["points"]], NOT_A_DIGIT, f"gestures/{record['subject']}", "gesture", record["name"])
